@@ -1,0 +1,121 @@
+package dev.plinth.engine.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * An OPA wasm bundle as made by {@code opa build -t wasm}: its manifest revision, the
+ * wasm entrypoints it declares, the compiled module and its bundled data.
+ *
+ * @param revision    the manifest's revision
+ * @param entrypoints the wasm entrypoints the manifest declares, e.g. {@code plinth/authz/decision}
+ * @param wasm        the compiled {@code policy.wasm}
+ * @param data        the bundle's {@code data.json} ({@code {}} when absent)
+ */
+public record Bundle(String revision, List<String> entrypoints, byte[] wasm, JsonNode data) {
+
+    /** The resource name of the built-in bundle, built from {@code policy/rego} by the build. */
+    public static final String BUILTIN_RESOURCE = "plinth/policy/builtin-bundle.tar.gz";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    // Limits against decompression bombs; the built-in bundle is ~350 KB unpacked.
+    private static final long MAX_ENTRY_BYTES = 32L * 1024 * 1024;
+    private static final int MAX_ENTRIES = 1_000;
+
+    public Bundle {
+        Objects.requireNonNull(revision, "revision");
+        entrypoints = List.copyOf(entrypoints);
+        Objects.requireNonNull(wasm, "wasm");
+        Objects.requireNonNull(data, "data");
+    }
+
+    /** Loads the built-in bundle that the build packaged from {@code policy/rego}. */
+    public static Bundle builtin() {
+        try (InputStream in = Bundle.class.getClassLoader().getResourceAsStream(BUILTIN_RESOURCE)) {
+            if (in == null) {
+                throw new EngineException.InvalidBundle(
+                        "built-in bundle " + BUILTIN_RESOURCE + " is not on the classpath; build with ./plinth");
+            }
+            return read(in);
+        } catch (IOException e) {
+            throw new EngineException.InvalidBundle("cannot read built-in bundle", e);
+        }
+    }
+
+    /** Reads a gzipped tar bundle. */
+    public static Bundle read(InputStream tarGz) {
+        Map<String, byte[]> files = new HashMap<>();
+        try (var tar = new TarArchiveInputStream(new GzipCompressorInputStream(tarGz))) {
+            TarArchiveEntry entry;
+            int count = 0;
+            while ((entry = tar.getNextEntry()) != null) {
+                if (++count > MAX_ENTRIES) {
+                    throw new EngineException.InvalidBundle("bundle has more than " + MAX_ENTRIES + " entries");
+                }
+                if (!entry.isFile()) {
+                    continue;
+                }
+                String name = entry.getName().startsWith("/") ? entry.getName().substring(1) : entry.getName();
+                if (name.contains("..")) {
+                    throw new EngineException.InvalidBundle("bundle entry escapes the bundle root: " + entry.getName());
+                }
+                files.put(name, readBounded(tar, name));
+            }
+        } catch (IOException e) {
+            throw new EngineException.InvalidBundle("bundle is not a readable tar.gz: " + e.getMessage(), e);
+        }
+        return fromFiles(files);
+    }
+
+    private static byte[] readBounded(InputStream in, String name) throws IOException {
+        var out = new ByteArrayOutputStream();
+        byte[] buf = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            total += n;
+            if (total > MAX_ENTRY_BYTES) {
+                throw new EngineException.InvalidBundle("bundle entry " + name + " exceeds " + MAX_ENTRY_BYTES + " bytes");
+            }
+            out.write(buf, 0, n);
+        }
+        return out.toByteArray();
+    }
+
+    private static Bundle fromFiles(Map<String, byte[]> files) {
+        byte[] manifestBytes = files.get(".manifest");
+        if (manifestBytes == null) {
+            throw new EngineException.InvalidBundle("bundle has no .manifest");
+        }
+        byte[] wasm = files.get("policy.wasm");
+        if (wasm == null) {
+            throw new EngineException.InvalidBundle("bundle has no policy.wasm (build it with opa build -t wasm)");
+        }
+        try {
+            JsonNode manifest = JSON.readTree(manifestBytes);
+            String revision = manifest.path("revision").asText("");
+            var entrypoints = new java.util.ArrayList<String>();
+            for (JsonNode w : manifest.path("wasm")) {
+                entrypoints.add(w.path("entrypoint").asText());
+            }
+            if (entrypoints.isEmpty()) {
+                throw new EngineException.InvalidBundle(".manifest declares no wasm entrypoints");
+            }
+            byte[] dataBytes = files.get("data.json");
+            JsonNode data = dataBytes == null ? JSON.createObjectNode() : JSON.readTree(dataBytes);
+            return new Bundle(revision, entrypoints, wasm, data);
+        } catch (IOException e) {
+            throw new EngineException.InvalidBundle("bundle .manifest or data.json is not valid JSON", e);
+        }
+    }
+}

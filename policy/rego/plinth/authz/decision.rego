@@ -1,0 +1,102 @@
+# plinth/authz/decision: resolves a request's context or says why it cannot.
+#
+# Java gathers the facts (verified credentials, header values, and the tenant, user
+# and membership records looked up in the control-plane Snapshot) and passes them in
+# `input`; this policy alone decides. Checks run in the order of DESIGN.md §5:
+# 401 UNAUTHENTICATED, then 400 MALFORMED_CONTEXT, then 403 FORBIDDEN.
+#
+# Input (schema: docs/policies.md):
+#   credentials: {present, verified, error?, user_id?, issuer?}
+#   request:     {tenant_id?, env?}
+#   tenant, user, membership: the records, absent when not found
+#   revision:    the Snapshot revision the facts were read from
+# Data: data.plinth.defaults.mode, data.plinth.modes (global, slowly changing).
+package plinth.authz
+
+tenant_id_pattern := `^t_[a-z0-9_-]+$`
+
+env_pattern := `^[a-z0-9][a-z0-9_-]{0,62}$`
+
+# Fail closed: whatever is not explicitly allowed below is a 401 with a reason.
+default decision := {
+	"allow": false,
+	"status": 401,
+	"code": "UNAUTHENTICATED",
+	"reason": "no decision could be made from the given facts",
+}
+
+decision := deny(401, "UNAUTHENTICATED", unauthenticated_reason) if {
+	unauthenticated_reason
+} else := deny(400, "MALFORMED_CONTEXT", malformed_reason) if {
+	malformed_reason
+} else := deny(403, "FORBIDDEN", forbidden_reason) if {
+	forbidden_reason
+} else := {
+	"allow": true,
+	"status": 200,
+	"code": "OK",
+	"reason": "context resolved",
+	"context": resolved_context,
+}
+
+deny(status, code, reason) := {"allow": false, "status": status, "code": code, "reason": reason}
+
+unauthenticated_reason := "missing bearer credentials" if {
+	not input.credentials.present
+} else := concat("", ["credentials rejected: ", input.credentials.error]) if {
+	input.credentials.verified != true
+	is_string(input.credentials.error)
+} else := "credentials rejected" if {
+	input.credentials.verified != true
+}
+
+malformed_reason := "missing X-Tenant-Id header" if {
+	not is_string(request_tenant_id)
+} else := concat("", ["malformed X-Tenant-Id: must match ", tenant_id_pattern]) if {
+	not regex.match(tenant_id_pattern, input.request.tenant_id)
+} else := "missing X-Env header" if {
+	not is_string(request_env)
+} else := concat("", ["malformed X-Env: must match ", env_pattern]) if {
+	not regex.match(env_pattern, input.request.env)
+}
+
+forbidden_reason := concat("", ["no user is registered for the credentials' subject"]) if {
+	not input.user
+} else := concat("", ["user ", input.user.id, " is ", input.user.status]) if {
+	input.user.status != "active"
+} else := concat("", ["tenant ", input.request.tenant_id, " does not exist or the caller is not a member"]) if {
+	not input.tenant
+} else := concat("", ["tenant ", input.tenant.id, " is ", input.tenant.status]) if {
+	input.tenant.status != "active"
+} else := concat("", ["user ", input.user.id, " is not a member of tenant ", input.tenant.id]) if {
+	not input.membership
+} else := concat("", ["membership of ", input.user.id, " in ", input.tenant.id, " is ", input.membership.status]) if {
+	input.membership.status != "active"
+} else := concat("", ["env ", input.request.env, " is not allowed for tenant ", input.tenant.id]) if {
+	not env_allowed
+}
+
+# Header values, null when absent, so `not is_string(...)` is defined either way.
+request_tenant_id := object.get(input, ["request", "tenant_id"], null)
+
+request_env := object.get(input, ["request", "env"], null)
+
+env_allowed if {
+	some env in input.tenant.allowed_envs
+	env == input.request.env
+}
+
+# The effective mode: the tenant's, else the t_system default (surfaces come with
+# the control-plane issue).
+effective_mode := input.tenant.mode if {
+	is_string(input.tenant.mode)
+} else := data.plinth.defaults.mode
+
+resolved_context := {
+	"tenant_id": input.tenant.id,
+	"env": input.request.env,
+	"user_id": input.user.id,
+	"roles": object.get(input.membership, "roles", []),
+	"mode": effective_mode,
+	"data_revision": input.revision,
+}

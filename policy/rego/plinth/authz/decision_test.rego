@@ -1,0 +1,125 @@
+package plinth.authz_test
+
+import data.plinth.authz
+
+base := {
+	"credentials": {"present": true, "verified": true, "user_id": "u_admin", "issuer": "plinth-dev"},
+	"request": {"tenant_id": "t_system", "env": "dev"},
+	"tenant": {"id": "t_system", "status": "active", "allowed_envs": ["dev", "prod"], "mode": "enterprise"},
+	"user": {"id": "u_admin", "status": "active"},
+	"membership": {"user_id": "u_admin", "roles": ["admin"], "status": "active"},
+	"revision": 42,
+}
+
+system_defaults := {"mode": "saas"}
+
+test_valid_request_resolves_context if {
+	d := authz.decision with input as base with data.plinth.defaults as system_defaults
+	d.allow == true
+	d.status == 200
+	d.context == {
+		"tenant_id": "t_system", "env": "dev", "user_id": "u_admin",
+		"roles": ["admin"], "mode": "enterprise", "data_revision": 42,
+	}
+}
+
+test_mode_falls_back_to_system_default if {
+	inp := json.remove(base, ["tenant/mode"])
+	d := authz.decision with input as inp with data.plinth.defaults as system_defaults
+	d.context.mode == "saas"
+}
+
+test_missing_credentials_is_401 if {
+	d := authz.decision with input as json.patch(base, [{"op": "replace", "path": "/credentials", "value": {"present": false}}])
+	d.status == 401
+	d.code == "UNAUTHENTICATED"
+	d.allow == false
+}
+
+test_unverified_credentials_is_401_with_reason if {
+	d := authz.decision with input as json.patch(base, [{"op": "replace", "path": "/credentials", "value": {"present": true, "verified": false, "error": "token expired"}}])
+	d.status == 401
+	d.reason == "credentials rejected: token expired"
+}
+
+# 401 wins over 400: no credentials and a malformed tenant still answers 401.
+test_401_before_400 if {
+	inp := json.patch(base, [
+		{"op": "replace", "path": "/credentials", "value": {"present": false}},
+		{"op": "replace", "path": "/request/tenant_id", "value": "Bad Tenant"},
+	])
+	d := authz.decision with input as inp
+	d.status == 401
+}
+
+test_malformed_tenant_is_400 if {
+	every bad in ["system", "T_upper", "t_", "t_sp ace", "t_ü"] {
+		d := authz.decision with input as json.patch(base, [{"op": "replace", "path": "/request/tenant_id", "value": bad}])
+		d.status == 400
+		d.code == "MALFORMED_CONTEXT"
+	}
+}
+
+test_missing_tenant_header_is_400 if {
+	d := authz.decision with input as json.remove(base, ["request/tenant_id"])
+	d.status == 400
+	d.reason == "missing X-Tenant-Id header"
+}
+
+test_missing_env_is_400 if {
+	d := authz.decision with input as json.remove(base, ["request/env"])
+	d.status == 400
+	d.reason == "missing X-Env header"
+}
+
+# 400 wins over 403: a malformed env for a tenant without membership is 400.
+test_400_before_403 if {
+	inp := json.patch(json.remove(base, ["membership"]), [{"op": "replace", "path": "/request/env", "value": "Not An Env"}])
+	d := authz.decision with input as inp
+	d.status == 400
+}
+
+test_no_membership_is_403 if {
+	d := authz.decision with input as json.remove(base, ["membership"])
+	d.status == 403
+	d.code == "FORBIDDEN"
+	d.reason == "user u_admin is not a member of tenant t_system"
+}
+
+test_unknown_tenant_is_403 if {
+	d := authz.decision with input as json.remove(base, ["tenant"])
+	d.status == 403
+}
+
+test_suspended_tenant_is_403 if {
+	d := authz.decision with input as json.patch(base, [{"op": "replace", "path": "/tenant/status", "value": "suspended"}])
+	d.status == 403
+	d.reason == "tenant t_system is suspended"
+}
+
+test_suspended_user_is_403 if {
+	d := authz.decision with input as json.patch(base, [{"op": "replace", "path": "/user/status", "value": "suspended"}])
+	d.status == 403
+}
+
+test_inactive_membership_is_403 if {
+	d := authz.decision with input as json.patch(base, [{"op": "replace", "path": "/membership/status", "value": "revoked"}])
+	d.status == 403
+}
+
+test_env_not_allowed_is_403 if {
+	d := authz.decision with input as json.patch(base, [{"op": "replace", "path": "/request/env", "value": "staging"}])
+	d.status == 403
+	d.reason == "env staging is not allowed for tenant t_system"
+}
+
+test_unknown_user_is_403 if {
+	d := authz.decision with input as json.remove(base, ["user"])
+	d.status == 403
+}
+
+test_empty_input_fails_closed if {
+	d := authz.decision with input as {}
+	d.allow == false
+	d.status == 401
+}
