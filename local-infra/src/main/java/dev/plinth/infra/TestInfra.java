@@ -1,0 +1,77 @@
+package dev.plinth.infra;
+
+import dev.plinth.infra.bootstrap.InfraTools;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The test harness's Firestore emulator and redis-server: started once per test JVM on
+ * free loopback ports, with throwaway data, and stopped when the JVM exits — by a shutdown
+ * hook, and by a watchdog process if the JVM is killed, so no server is orphaned. Each
+ * test class isolates itself with {@link #newProjectId}.
+ */
+public final class TestInfra {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static volatile LocalInfra.Endpoints shared;
+
+    private TestInfra() {}
+
+    /** The JVM's shared servers, started on first use. */
+    public static synchronized LocalInfra.Endpoints shared() {
+        if (shared == null) {
+            try {
+                shared = start(InfraTools.fromEnvironment());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the test infrastructure", e);
+            }
+        }
+        return shared;
+    }
+
+    /** A Firestore project id no other test class uses, so each class starts empty. */
+    public static String newProjectId(Class<?> testClass) {
+        String name = testClass.getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
+        if (name.length() > 16) {
+            name = name.substring(0, 16);
+        }
+        return "test-" + name + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+    }
+
+    private static LocalInfra.Endpoints start(InfraTools tools) throws IOException {
+        Path dir = Files.createTempDirectory("plinth-test-infra");
+        Files.createDirectories(dir.resolve("redis"));
+        int fsPort = LocalInfra.freePort();
+        int redisPort = LocalInfra.freePort();
+        Process fs = LocalInfra.startFirestore(tools, fsPort, Optional.empty(), dir.resolve("firestore.log"));
+        Process redis = LocalInfra.startRedis(tools, redisPort, dir.resolve("redis"), dir.resolve("redis.log"));
+        List<Long> groups = List.of(fs.pid(), redis.pid());
+        startWatchdog(groups);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LocalInfra.terminate(groups);
+            try {
+                LocalInfra.deleteTree(dir);
+            } catch (IOException ignored) {
+                // a temp folder left behind is harmless
+            }
+        }, "plinth-test-infra-stop"));
+        LocalInfra.awaitFirestore(fsPort, fs, dir.resolve("firestore.log"));
+        LocalInfra.awaitRedis(redisPort, redis, dir.resolve("redis.log"));
+        return new LocalInfra.Endpoints(fsPort, redisPort);
+    }
+
+    /** Kills the servers' process groups within a second of this JVM's death, however it dies. */
+    private static void startWatchdog(List<Long> groups) throws IOException {
+        StringBuilder kill = new StringBuilder("kill -TERM --");
+        groups.forEach(g -> kill.append(" -").append(g));
+        String script = "while kill -0 " + ProcessHandle.current().pid() + " 2>/dev/null; do sleep 1; done; " + kill;
+        new ProcessBuilder("setsid", "bash", "-c", script)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+}
