@@ -1,0 +1,260 @@
+package dev.plinth.datasync;
+
+import com.google.cloud.Timestamp;
+import com.google.cloud.firestore.DocumentChange;
+import com.google.cloud.firestore.DocumentSnapshot;
+import com.google.cloud.firestore.Firestore;
+import com.google.cloud.firestore.ListenerRegistration;
+import com.google.cloud.firestore.Query;
+import com.google.cloud.firestore.QuerySnapshot;
+import dev.plinth.datasync.model.Snapshot;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Mirrors the control-plane collections into one immutable {@link Snapshot}, live.
+ *
+ * <p>Design note. One snapshot listener per collection (members through a collection-group
+ * query). Each listener's changes are applied, under one lock, to that collection's
+ * working map; then a new {@code Snapshot} is published through an atomic reference, so
+ * readers never lock and always see a complete view. Unchanged collections are shared
+ * between consecutive snapshots. The first event of every (re)subscription is a full
+ * result and replaces the collection's map, so documents deleted while a listener was
+ * down disappear. A listener that fails is re-subscribed with exponential backoff while
+ * the replica keeps deciding on its last snapshot (fail-static).
+ *
+ * <p>The replica is ready once every listener has delivered its first snapshot.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ControlPlane.class.getName());
+
+    /** The listened collections. */
+    public enum Source {
+        TENANTS("tenants"), USERS("users"), MEMBERS("members"), MODES("modes"),
+        IDENTITY_PROVIDERS("identity_providers"), SECRETS("secrets");
+
+        final String collection;
+
+        Source(String collection) {
+            this.collection = collection;
+        }
+    }
+
+    /** A listener's state, for health. */
+    public record ListenerState(String state, long readTimeMicros, Instant lastEventAt, String lastError) {}
+
+    private final Firestore db;
+    private final Clock clock;
+    private final Object lock = new Object();
+    private final Map<Source, Map<String, Object>> working = new EnumMap<>(Source.class);
+    private final Map<Source, Map<String, ?>> published = new EnumMap<>(Source.class);
+    private final Map<Source, ListenerState> states = new EnumMap<>(Source.class);
+    private final Map<Source, ListenerRegistration> registrations = new EnumMap<>(Source.class);
+    private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private final CountDownLatch ready = new CountDownLatch(Source.values().length);
+    private final List<Consumer<Snapshot>> subscribers = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("plinth-control-plane-retry").factory());
+    private long revision;
+    private volatile boolean closed;
+
+    public ControlPlane(Firestore db, Clock clock) {
+        this.db = db;
+        this.clock = clock;
+        for (Source s : Source.values()) {
+            working.put(s, new HashMap<>());
+            published.put(s, Map.of());
+            states.put(s, new ListenerState("subscribing", 0, null, null));
+        }
+    }
+
+    /** Subscribes every listener. Returns at once; see {@link #awaitReady}. */
+    public ControlPlane start() {
+        for (Source s : Source.values()) {
+            subscribe(s, 0);
+        }
+        return this;
+    }
+
+    /** Waits until every listener has delivered its first snapshot. */
+    public Snapshot awaitReady(Duration timeout) throws InterruptedException {
+        if (!ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("control plane not ready after " + timeout.toSeconds() + " s; listeners: " + listenerStates());
+        }
+        return current.get();
+    }
+
+    public boolean isReady() {
+        return ready.getCount() == 0;
+    }
+
+    /** The newest complete snapshot; empty until ready. */
+    public Optional<Snapshot> snapshot() {
+        return isReady() ? Optional.ofNullable(current.get()) : Optional.empty();
+    }
+
+    /** Called with every newly published snapshot, on the listener's thread. */
+    public void onSnapshot(Consumer<Snapshot> subscriber) {
+        subscribers.add(subscriber);
+        Snapshot s = current.get();
+        if (s != null && isReady()) {
+            subscriber.accept(s);
+        }
+    }
+
+    public Map<Source, ListenerState> listenerStates() {
+        synchronized (lock) {
+            return Collections.unmodifiableMap(new EnumMap<>(states));
+        }
+    }
+
+    private void subscribe(Source source, int attempt) {
+        if (closed) {
+            return;
+        }
+        Query query = source == Source.MEMBERS ? db.collectionGroup("members") : db.collection(source.collection);
+        boolean[] first = {true};
+        ListenerRegistration registration = query.addSnapshotListener((snap, error) -> {
+            if (error != null) {
+                onListenerError(source, attempt, error);
+                return;
+            }
+            apply(source, snap, first[0]);
+            first[0] = false;
+        });
+        synchronized (lock) {
+            registrations.put(source, registration);
+        }
+    }
+
+    private void onListenerError(Source source, int attempt, Exception error) {
+        long delayMs = Math.min(30_000, 500L << Math.min(attempt, 6));
+        LOG.log(Level.WARNING, "listener " + source.collection + " failed; re-subscribing in " + delayMs + " ms: " + error.getMessage());
+        synchronized (lock) {
+            ListenerState old = states.get(source);
+            states.put(source, new ListenerState("retrying", old.readTimeMicros(), old.lastEventAt(), error.getMessage()));
+            ListenerRegistration r = registrations.remove(source);
+            if (r != null) {
+                r.remove();
+            }
+        }
+        if (!closed) {
+            retries.schedule(() -> subscribe(source, attempt + 1), delayMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void apply(Source source, QuerySnapshot snap, boolean full) {
+        Function<DocumentSnapshot, Object> parse = parser(source);
+        Snapshot next;
+        boolean becameReady = false;
+        synchronized (lock) {
+            Map<String, Object> map = working.get(source);
+            if (full) {
+                map.clear();
+                for (DocumentSnapshot d : snap.getDocuments()) {
+                    put(source, map, d, parse);
+                }
+            } else {
+                for (DocumentChange change : snap.getDocumentChanges()) {
+                    DocumentSnapshot d = change.getDocument();
+                    if (change.getType() == DocumentChange.Type.REMOVED) {
+                        map.remove(key(source, d));
+                    } else {
+                        put(source, map, d, parse);
+                    }
+                }
+            }
+            published.put(source, Map.copyOf(map));
+            long readTime = micros(snap.getReadTime());
+            ListenerState old = states.get(source);
+            becameReady = "subscribing".equals(old.state());
+            states.put(source, new ListenerState("live", Math.max(readTime, old.readTimeMicros()), clock.instant(), null));
+            revision = Math.max(revision, readTime);
+            next = build();
+            current.set(next);
+        }
+        if (becameReady) {
+            ready.countDown();
+        }
+        if (isReady()) {
+            for (Consumer<Snapshot> s : subscribers) {
+                s.accept(next);
+            }
+        }
+    }
+
+    private void put(Source source, Map<String, Object> map, DocumentSnapshot d, Function<DocumentSnapshot, Object> parse) {
+        try {
+            map.put(key(source, d), parse.apply(d));
+        } catch (RuntimeException e) {
+            // One malformed document must not take the replica down; it is skipped and named.
+            LOG.log(Level.WARNING, "skipping malformed control-plane document " + d.getReference().getPath() + ": " + e.getMessage());
+        }
+    }
+
+    private static String key(Source source, DocumentSnapshot d) {
+        return source == Source.MEMBERS
+                ? Snapshot.membershipKey(d.getReference().getParent().getParent().getId(), d.getId())
+                : d.getId();
+    }
+
+    private static Function<DocumentSnapshot, Object> parser(Source source) {
+        return switch (source) {
+            case TENANTS -> DocumentParser::tenant;
+            case USERS -> DocumentParser::user;
+            case MEMBERS -> DocumentParser::membership;
+            case MODES -> DocumentParser::mode;
+            case IDENTITY_PROVIDERS -> DocumentParser::identityProvider;
+            case SECRETS -> DocumentParser::secret;
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private Snapshot build() {
+        var readTimes = new HashMap<String, Long>();
+        states.forEach((s, st) -> readTimes.put(s.collection, st.readTimeMicros()));
+        var tenants = (Map<String, dev.plinth.datasync.model.Records.Tenant>) published.get(Source.TENANTS);
+        var system = tenants.get(Snapshot.SYSTEM_TENANT);
+        Map<String, Object> defaults = system == null ? Map.of() : system.defaults();
+        return Snapshot.of(revision, readTimes, tenants,
+                (Map<String, dev.plinth.datasync.model.Records.User>) published.get(Source.USERS),
+                (Map<String, dev.plinth.datasync.model.Records.Membership>) published.get(Source.MEMBERS),
+                (Map<String, dev.plinth.datasync.model.Records.Mode>) published.get(Source.MODES),
+                (Map<String, dev.plinth.datasync.model.Records.IdentityProvider>) published.get(Source.IDENTITY_PROVIDERS),
+                (Map<String, dev.plinth.datasync.model.Records.SecretMapping>) published.get(Source.SECRETS),
+                defaults);
+    }
+
+    static long micros(Timestamp t) {
+        return t == null ? 0 : t.getSeconds() * 1_000_000L + t.getNanos() / 1_000;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (lock) {
+            new ArrayList<>(registrations.values()).forEach(ListenerRegistration::remove);
+            registrations.clear();
+        }
+        retries.shutdownNow();
+    }
+}

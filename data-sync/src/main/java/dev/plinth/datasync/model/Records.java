@@ -1,0 +1,63 @@
+package dev.plinth.datasync.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** The control-plane primitives of DESIGN.md §3, as immutable records. */
+public final class Records {
+    private Records() {}
+
+    /**
+     * {@code tenants/{id}}. {@code defaults} is read only on {@code t_system}: the platform
+     * defaults (e.g. the default mode) that other tenants fall back to.
+     */
+    public record Tenant(String id, String status, String mode, List<String> allowedEnvs,
+                         List<String> surfaces, Map<String, String> labels, String displayName,
+                         Map<String, Object> defaults) {
+        public Tenant {
+            Objects.requireNonNull(id, "id");
+            allowedEnvs = List.copyOf(allowedEnvs);
+            surfaces = List.copyOf(surfaces);
+            labels = Map.copyOf(labels);
+            defaults = Map.copyOf(defaults);
+        }
+    }
+
+    /** One identity-provider subject that maps to a user. */
+    public record Identity(String issuer, String subject) {}
+
+    /** {@code users/{id}}. */
+    public record User(String id, String status, List<Identity> identities) {
+        public User {
+            Objects.requireNonNull(id, "id");
+            identities = List.copyOf(identities);
+        }
+    }
+
+    /** {@code tenants/{tenantId}/members/{userId}}. */
+    public record Membership(String tenantId, String userId, List<String> roles, String status) {
+        public Membership {
+            Objects.requireNonNull(tenantId, "tenantId");
+            Objects.requireNonNull(userId, "userId");
+            roles = List.copyOf(roles);
+        }
+    }
+
+    /** {@code modes/{id}}: enterprise, saas, lab and their attributes. */
+    public record Mode(String id, Map<String, Object> attributes) {
+        public Mode {
+            attributes = Map.copyOf(attributes);
+        }
+    }
+
+    /**
+     * {@code identity_providers/{id}}: whose JWTs are accepted. The verification key is
+     * never stored here, only the logical name of the secret that holds it.
+     */
+    public record IdentityProvider(String id, String issuer, String audience, String algorithm,
+                                   String keySecret, boolean dev) {}
+
+    /** {@code secrets/{name}}: which provider holds a logical secret, and under what reference. */
+    public record SecretMapping(String name, String provider, String reference) {}
+}

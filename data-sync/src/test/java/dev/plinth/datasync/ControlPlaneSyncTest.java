@@ -1,0 +1,101 @@
+package dev.plinth.datasync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.cloud.firestore.Firestore;
+import dev.plinth.datasync.model.Snapshot;
+import dev.plinth.datasync.secrets.ControlPlaneSecretResolver;
+import dev.plinth.datasync.secrets.FileSecretProvider;
+import dev.plinth.datasync.secrets.SecretException;
+import dev.plinth.infra.TestInfra;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The seed lands once, and the Snapshot follows Firestore writes live (real emulator). */
+class ControlPlaneSyncTest {
+
+    private static Firestore db;
+    private static ControlPlane plane;
+    private static final LinkedBlockingQueue<Snapshot> published = new LinkedBlockingQueue<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        db = ControlPlaneStore.connect(TestInfra.newProjectId(ControlPlaneSyncTest.class), TestInfra.shared().firestoreHost());
+        assertThat(Seeder.apply(db).applied()).isTrue();
+        plane = new ControlPlane(db, Clock.systemUTC()).start();
+        plane.awaitReady(Duration.ofSeconds(30));
+        plane.onSnapshot(published::add);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        plane.close();
+        db.close();
+    }
+
+    @Test
+    void seedIsAppliedOnceAndIsVisibleInTheSnapshot() throws Exception {
+        assertThat(Seeder.apply(db).applied()).isFalse();
+        Snapshot s = plane.snapshot().orElseThrow();
+        assertThat(s.tenant("t_system").orElseThrow().mode()).isEqualTo("enterprise");
+        assertThat(s.membership("t_system", "u_admin").orElseThrow().roles()).contains("admin");
+        assertThat(s.modes()).containsOnlyKeys("enterprise", "saas", "lab");
+        assertThat(s.userForIdentity("https://plinth.local/dev", "u_admin")).isPresent();
+        assertThat(s.globalData().at("/plinth/defaults/mode").asText()).isEqualTo("saas");
+        assertThat(s.revision()).isPositive();
+    }
+
+    @Test
+    void membershipWritesAndDeletesAppearInANewerSnapshot() throws Exception {
+        long before = plane.snapshot().orElseThrow().revision();
+        db.document("users/u_live").set(Map.of("status", "active")).get();
+        db.document("tenants/t_system/members/u_live").set(Map.of("roles", List.of("viewer"), "status", "active")).get();
+        Snapshot added = awaitSnapshot(s -> s.membership("t_system", "u_live").isPresent());
+        assertThat(added.revision()).isGreaterThan(before);
+
+        db.document("tenants/t_system/members/u_live").delete().get();
+        Snapshot removed = awaitSnapshot(s -> s.membership("t_system", "u_live").isEmpty());
+        assertThat(removed.revision()).isGreaterThanOrEqualTo(added.revision());
+    }
+
+    @Test
+    void secretsResolveThroughTheMappingAndMissingOnesAreNamed(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("secrets.json");
+        Files.writeString(file, "{\"dev_jwt_signing_key\": \"s3cret-value\"}");
+        var resolver = new ControlPlaneSecretResolver(() -> plane.snapshot().orElseThrow(), List.of(new FileSecretProvider(file)));
+        assertThat(resolver.resolve("dev_jwt_signing_key").utf8()).isEqualTo("s3cret-value");
+        assertThat(resolver.resolve("dev_jwt_signing_key").toString()).doesNotContain("s3cret");
+
+        assertThatThrownBy(() -> resolver.resolve("nope"))
+                .isInstanceOf(SecretException.class).hasMessageContaining("secrets/nope");
+        Files.writeString(file, "{}");
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+        assertThatThrownBy(() -> resolver.resolve("dev_jwt_signing_key"))
+                .isInstanceOf(SecretException.class)
+                .hasMessageContaining("reference 'dev_jwt_signing_key'")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    private static Snapshot awaitSnapshot(Predicate<Snapshot> condition) throws InterruptedException {
+        Snapshot s = plane.snapshot().orElseThrow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.test(s)) {
+            Snapshot next = published.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            assertThat(next).as("snapshot matching the condition within 20 s").isNotNull();
+            s = next;
+        }
+        return s;
+    }
+}
