@@ -1,0 +1,158 @@
+package dev.plinth.api.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import dev.plinth.datasync.model.Records.IdentityProvider;
+import dev.plinth.datasync.model.Snapshot;
+import dev.plinth.datasync.secrets.SecretException;
+import dev.plinth.datasync.secrets.SecretResolver;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Set;
+
+/**
+ * Verifies bearer JWTs against the issuers in {@code identity_providers}: the issuer must be
+ * configured, the algorithm must be the provider's, the signature must verify with the key
+ * held under the provider's secret name, and {@code aud}, {@code exp} and {@code nbf} must
+ * hold. Unsigned tokens ({@code alg: none}) never parse as signed and are rejected.
+ *
+ * <p>Verified tokens are cached (bounded, never past their expiry, and only while their
+ * provider's configuration is unchanged), because an RSA or EC check costs tens of
+ * microseconds on every request.
+ */
+public final class TokenVerifier {
+
+    private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+
+    private record Verified(IdentityProvider provider, String issuer, String subject, Instant expiresAt) {}
+
+    private final SecretResolver secrets;
+    private final Clock clock;
+    private final Cache<String, Verified> cache;
+
+    public TokenVerifier(SecretResolver secrets, Clock clock, long maxCachedTokens) {
+        this.secrets = secrets;
+        this.clock = clock;
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(maxCachedTokens)
+                .ticker(() -> clock.millis() * 1_000_000L)
+                .expireAfter(Expiry.<String, Verified>creating((token, v) ->
+                        Duration.between(clock.instant(), v.expiresAt()).isNegative()
+                                ? Duration.ZERO : Duration.between(clock.instant(), v.expiresAt())))
+                .build();
+    }
+
+    /** Checks an {@code Authorization} header value against the snapshot's identity providers. */
+    public Credentials verify(String authorizationHeader, Snapshot snapshot) {
+        if (authorizationHeader == null || authorizationHeader.isBlank()) {
+            return Credentials.absent();
+        }
+        if (!authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Credentials.rejected("Authorization must use the Bearer scheme");
+        }
+        String token = authorizationHeader.substring(7).trim();
+        Verified cached = cache.getIfPresent(token);
+        if (cached != null && cached.provider().equals(snapshot.providerForIssuer(cached.issuer()).orElse(null))
+                && clock.instant().isBefore(cached.expiresAt())) {
+            return Credentials.verified(cached.issuer(), cached.subject());
+        }
+        try {
+            Verified v = verifyFresh(token, snapshot);
+            cache.put(token, v);
+            return Credentials.verified(v.issuer(), v.subject());
+        } catch (Rejected e) {
+            return Credentials.rejected(e.getMessage());
+        }
+    }
+
+    private Verified verifyFresh(String token, Snapshot snapshot) throws Rejected {
+        SignedJWT jwt;
+        JWTClaimsSet claims;
+        try {
+            jwt = SignedJWT.parse(token);
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            throw new Rejected("token is not a signed JWT");
+        }
+        String issuer = claims.getIssuer();
+        IdentityProvider provider = snapshot.providerForIssuer(issuer)
+                .orElseThrow(() -> new Rejected("issuer is not a configured identity provider"));
+        JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
+        if (provider.algorithm() == null || !alg.getName().equals(provider.algorithm())) {
+            throw new Rejected("algorithm " + alg.getName() + " is not accepted for this issuer");
+        }
+        try {
+            if (!jwt.verify(verifierFor(provider, alg))) {
+                throw new Rejected("bad signature");
+            }
+        } catch (JOSEException e) {
+            throw new Rejected("signature cannot be checked: " + e.getMessage());
+        }
+        var claimsVerifier = new DefaultJWTClaimsVerifier<>(
+                provider.audience() == null ? null : Set.of(provider.audience()),
+                new JWTClaimsSet.Builder().issuer(issuer).build(),
+                Set.of("sub", "exp"), null) {
+            @Override
+            protected Date currentTime() {
+                return Date.from(clock.instant());
+            }
+        };
+        claimsVerifier.setMaxClockSkew((int) CLOCK_SKEW.toSeconds());
+        try {
+            claimsVerifier.verify(claims, null);
+        } catch (BadJWTException e) {
+            throw new Rejected(e.getMessage());
+        }
+        return new Verified(provider, issuer, claims.getSubject(), claims.getExpirationTime().toInstant());
+    }
+
+    private JWSVerifier verifierFor(IdentityProvider provider, JWSAlgorithm alg) throws JOSEException, Rejected {
+        if (provider.keySecret() == null) {
+            throw new Rejected("identity provider " + provider.id() + " names no key_secret");
+        }
+        String key;
+        try {
+            key = secrets.resolve(provider.keySecret()).utf8();
+        } catch (SecretException e) {
+            throw new Rejected("verification key unavailable: " + e.getMessage());
+        }
+        if (JWSAlgorithm.Family.HMAC_SHA.contains(alg)) {
+            return new MACVerifier(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        try {
+            JWK jwk = JWK.parse(key);
+            if (jwk instanceof RSAKey rsa) {
+                return new RSASSAVerifier(rsa);
+            }
+            if (jwk instanceof ECKey ec) {
+                return new ECDSAVerifier(ec);
+            }
+        } catch (ParseException e) {
+            throw new Rejected("verification key of " + provider.id() + " is not a JWK");
+        }
+        throw new Rejected("unsupported key type for " + alg.getName());
+    }
+
+    private static final class Rejected extends Exception {
+        Rejected(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.plinth.api.cli;
+
+import dev.plinth.api.bootstrap.BootstrapConfig;
+import dev.plinth.infra.LocalInfra;
+import picocli.CommandLine.Command;
+
+/** {@code plinth stop}: export Firestore, then stop the local emulator and redis-server. */
+@Command(name = "stop", mixinStandardHelpOptions = true,
+        description = "Export the local Firestore data, then stop the local emulator and redis-server.")
+final class StopCommand implements java.util.concurrent.Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+        BootstrapConfig config = BootstrapConfig.fromEnvironment();
+        LocalInfra.stopIfRunning(config.home(), config.firestoreProject(), line -> System.err.println("[plinth] " + line));
+        return 0;
+    }
+}

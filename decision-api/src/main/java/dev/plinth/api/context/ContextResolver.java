@@ -1,0 +1,96 @@
+package dev.plinth.api.context;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.api.auth.Credentials;
+import dev.plinth.api.auth.TokenVerifier;
+import dev.plinth.datasync.model.Json;
+import dev.plinth.datasync.model.Records.User;
+import dev.plinth.datasync.model.Snapshot;
+import dev.plinth.engine.api.EngineException;
+import dev.plinth.engine.api.PolicyEngine;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Resolves a {@link RequestContext} from the request's headers. Java only gathers facts —
+ * verified credentials, header values, and the tenant, user and membership records from
+ * the current {@link Snapshot} — and the policy {@code plinth/authz/decision} decides.
+ * Fails closed: an engine error or an undefined decision is never an allow.
+ */
+public final class ContextResolver {
+
+    public static final String ENTRYPOINT = "plinth/authz/decision";
+    private static final Logger LOG = Logger.getLogger(ContextResolver.class.getName());
+
+    /** The raw context headers of one request. */
+    public record Headers(String authorization, String tenantId, String env) {}
+
+    private final Supplier<Optional<Snapshot>> snapshots;
+    private final Supplier<PolicyEngine> engine;
+    private final TokenVerifier tokens;
+
+    public ContextResolver(Supplier<Optional<Snapshot>> snapshots, Supplier<PolicyEngine> engine, TokenVerifier tokens) {
+        this.snapshots = snapshots;
+        this.engine = engine;
+        this.tokens = tokens;
+    }
+
+    /**
+     * @throws ProblemException with the policy's status, code and reason when it denies;
+     *                          503 {@code NOT_READY} before the first complete snapshot
+     */
+    public RequestContext resolve(Headers headers) {
+        Snapshot snapshot = snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY",
+                "the control-plane snapshot is not loaded yet; retry shortly"));
+        Credentials credentials = tokens.verify(headers.authorization(), snapshot);
+        JsonNode input = input(headers, credentials, snapshot);
+        PolicyEngine policy = engine.get();
+        JsonNode decision;
+        try {
+            decision = policy.evaluate(ENTRYPOINT, input).orElse(null);
+        } catch (EngineException e) {
+            LOG.log(Level.WARNING, "authz decision failed (" + e.code() + "); denying", e);
+            throw new ProblemException(500, "DECISION_FAILED", "the authorization policy could not be evaluated: " + e.code());
+        }
+        if (decision == null || !decision.path("allow").isBoolean()) {
+            throw new ProblemException(500, "DECISION_FAILED", "the authorization policy gave no decision");
+        }
+        if (!decision.path("allow").asBoolean()) {
+            throw new ProblemException(decision.path("status").asInt(403), decision.path("code").asText("FORBIDDEN"),
+                    decision.path("reason").asText("denied"));
+        }
+        JsonNode c = decision.path("context");
+        List<String> roles = new ArrayList<>();
+        c.path("roles").forEach(r -> roles.add(r.asText()));
+        return new RequestContext(c.path("tenant_id").asText(), c.path("env").asText(), c.path("user_id").asText(),
+                roles, c.path("mode").isTextual() ? c.path("mode").asText() : null,
+                c.path("data_revision").asLong(), policy.bundleRevision());
+    }
+
+    private static JsonNode input(Headers headers, Credentials credentials, Snapshot snapshot) {
+        var json = Json.MAPPER;
+        ObjectNode input = json.createObjectNode();
+        input.set("credentials", json.valueToTree(credentials));
+        ObjectNode request = input.putObject("request");
+        if (headers.tenantId() != null) {
+            request.put("tenant_id", headers.tenantId());
+        }
+        if (headers.env() != null) {
+            request.put("env", headers.env());
+        }
+        Optional<User> user = credentials.verified()
+                ? snapshot.userForIdentity(credentials.issuer(), credentials.subject())
+                : Optional.empty();
+        user.ifPresent(u -> input.set("user", json.valueToTree(u)));
+        snapshot.tenant(headers.tenantId()).ifPresent(t -> input.set("tenant", json.valueToTree(t)));
+        user.flatMap(u -> snapshot.membership(headers.tenantId(), u.id()))
+                .ifPresent(m -> input.set("membership", json.valueToTree(m)));
+        input.put("revision", snapshot.revision());
+        return input;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.plinth.api.context;
+
+import java.util.List;
+
+/**
+ * The resolved context of a request, as the policy decided it. Handlers only ever see
+ * one of these; nothing below the filter re-reads the headers.
+ */
+public record RequestContext(String tenantId, String env, String userId, List<String> roles, String mode,
+                             long dataRevision, String bundleRevision) {
+    public RequestContext {
+        roles = List.copyOf(roles);
+    }
+}

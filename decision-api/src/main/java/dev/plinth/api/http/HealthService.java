@@ -1,0 +1,60 @@
+package dev.plinth.api.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.datasync.ControlPlane;
+import dev.plinth.datasync.model.Json;
+import dev.plinth.engine.api.PolicyEngine;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** {@code /health/live} (the process answers) and {@code /health/ready} (a complete snapshot is loaded). */
+public final class HealthService implements HttpService {
+
+    private final ControlPlane controlPlane;
+    private final Supplier<PolicyEngine> engine;
+    private final Clock clock;
+
+    public HealthService(ControlPlane controlPlane, Supplier<PolicyEngine> engine, Clock clock) {
+        this.controlPlane = controlPlane;
+        this.engine = engine;
+        this.clock = clock;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/live", (req, res) -> send(res, 200, Json.MAPPER.createObjectNode().put("status", "UP")))
+             .get("/ready", this::ready);
+    }
+
+    private void ready(ServerRequest req, ServerResponse res) {
+        boolean ready = controlPlane.isReady();
+        ObjectNode body = Json.MAPPER.createObjectNode().put("status", ready ? "UP" : "DOWN");
+        controlPlane.snapshot().ifPresent(s -> body.put("data_revision", s.revision()));
+        body.put("bundle_revision", engine.get().bundleRevision());
+        ObjectNode listeners = body.putObject("listeners");
+        controlPlane.listenerStates().forEach((source, st) -> {
+            ObjectNode l = listeners.putObject(source.name().toLowerCase(java.util.Locale.ROOT));
+            l.put("state", st.state()).put("read_time_micros", st.readTimeMicros());
+            if (st.lastEventAt() != null) {
+                l.put("last_event_age_ms", Duration.between(st.lastEventAt(), clock.instant()).toMillis());
+            }
+            if (st.lastError() != null) {
+                l.put("last_error", st.lastError());
+            }
+        });
+        send(res, ready ? 200 : 503, body);
+    }
+
+    private static void send(ServerResponse res, int status, ObjectNode body) {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(body.toString());
+    }
+}

@@ -1,0 +1,42 @@
+package dev.plinth.api.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.api.context.ProblemException;
+import dev.plinth.datasync.model.Json;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The one place errors become responses: RFC 9457 {@code application/problem+json} with a {@code code}. */
+public final class ProblemHandler {
+
+    private static final Logger LOG = Logger.getLogger(ProblemHandler.class.getName());
+
+    private ProblemHandler() {}
+
+    public static void problem(ServerRequest req, ServerResponse res, ProblemException e) {
+        send(req, res, e.status(), e.code(), e.getMessage());
+    }
+
+    /** Anything unexpected: logged with its stack, answered without internals. */
+    public static void unexpected(ServerRequest req, ServerResponse res, Throwable e) {
+        LOG.log(Level.SEVERE, "unhandled error on " + req.prologue().method() + " " + req.path().path(), e);
+        send(req, res, 500, "INTERNAL", "an unexpected error occurred; it has been logged");
+    }
+
+    static void send(ServerRequest req, ServerResponse res, int status, String code, String detail) {
+        ObjectNode body = Json.MAPPER.createObjectNode()
+                .put("type", "https://plinth.dev/problems/" + code.toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                .put("title", Status.create(status).reasonPhrase())
+                .put("status", status)
+                .put("code", code)
+                .put("detail", detail)
+                .put("instance", req.path().path());
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, "application/problem+json");
+        res.send(body.toString());
+    }
+}
