@@ -1,0 +1,93 @@
+package dev.plinth.api;
+
+import com.google.cloud.firestore.Firestore;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.plinth.api.bootstrap.BootstrapConfig;
+import dev.plinth.datasync.ControlPlaneStore;
+import dev.plinth.infra.TestInfra;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Test harness: a Plinth replica on the shared test emulator, in its own Firestore project,
+ * with its own dev signing key, plus a client and a token minter for it.
+ */
+final class TestPlinth implements AutoCloseable {
+
+    static final String DEV_ISSUER = "https://plinth.local/dev";
+    static final String KEY = "test-signing-key-0123456789abcdef0123456789abcdef";
+
+    final String projectId;
+    final Path secretsFile;
+    final PlinthServer server;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private TestPlinth(String projectId, Path secretsFile, PlinthServer server) {
+        this.projectId = projectId;
+        this.secretsFile = secretsFile;
+        this.server = server;
+    }
+
+    static TestPlinth start(Class<?> testClass) throws Exception {
+        return startOn(TestInfra.newProjectId(testClass), Files.createTempDirectory("plinth-test-secrets"));
+    }
+
+    /** A replica on an existing project and secrets folder (a "restart" of the service). */
+    static TestPlinth startOn(String projectId, Path secretsDir) throws Exception {
+        Path secrets = secretsDir.resolve("secrets.json");
+        Files.writeString(secrets, "{\"dev_jwt_signing_key\": \"" + KEY + "\"}");
+        var config = BootstrapConfig.from(Map.of(
+                "PLINTH_PORT", "0",
+                "PLINTH_HOME", secretsDir.toString(),
+                "PLINTH_FIRESTORE_PROJECT", projectId,
+                "PLINTH_FIRESTORE_EMULATOR_HOST", TestInfra.shared().firestoreHost(),
+                "PLINTH_SECRETS_FILE", secrets.toString()));
+        return new TestPlinth(projectId, secretsDir, PlinthServer.start(config));
+    }
+
+    Firestore firestore() {
+        return ControlPlaneStore.connect(projectId, TestInfra.shared().firestoreHost());
+    }
+
+    static String token(String subject) throws Exception {
+        return token(c -> c.subject(subject));
+    }
+
+    /** A dev token (valid for an hour) with whatever changes the test makes to the claims. */
+    static String token(UnaryOperator<JWTClaimsSet.Builder> customize) throws Exception {
+        return sign(customize, KEY);
+    }
+
+    static String sign(UnaryOperator<JWTClaimsSet.Builder> customize, String key) throws Exception {
+        Instant now = Instant.now();
+        var claims = customize.apply(new JWTClaimsSet.Builder().issuer(DEV_ISSUER).audience("plinth")
+                .subject("u_admin").issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(3600)))).build();
+        var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+        jwt.sign(new MACSigner(key.getBytes(StandardCharsets.UTF_8)));
+        return jwt.serialize();
+    }
+
+    HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+    }
+}
