@@ -13,9 +13,29 @@
 # Data: data.plinth.defaults.mode, data.plinth.modes (global, slowly changing).
 package plinth.authz
 
+# Identifier grammars. They are checked with trim() over a character set rather than
+# regex.match: OPA's wasm compiles a regex on every evaluation (~300 µs each on Chicory),
+# while trim() costs microseconds. The patterns below are the documented equivalents.
 tenant_id_pattern := `^t_[a-z0-9_-]+$`
 
 env_pattern := `^[a-z0-9][a-z0-9_-]{0,62}$`
+
+lower_alnum := "abcdefghijklmnopqrstuvwxyz0123456789"
+
+# ^t_[a-z0-9_-]+$
+valid_tenant_id(s) if {
+	startswith(s, "t_")
+	count(s) > 2
+	trim(substring(s, 2, -1), concat("", [lower_alnum, "_-"])) == ""
+}
+
+# ^[a-z0-9][a-z0-9_-]{0,62}$
+valid_env(s) if {
+	count(s) >= 1
+	count(s) <= 63
+	trim(substring(s, 0, 1), lower_alnum) == ""
+	trim(s, concat("", [lower_alnum, "_-"])) == ""
+}
 
 # Fail closed: whatever is not explicitly allowed below is a 401 with a reason.
 default decision := {
@@ -53,11 +73,11 @@ unauthenticated_reason := "missing bearer credentials" if {
 malformed_reason := "missing X-Tenant-Id header" if {
 	not is_string(request_tenant_id)
 } else := concat("", ["malformed X-Tenant-Id: must match ", tenant_id_pattern]) if {
-	not regex.match(tenant_id_pattern, input.request.tenant_id)
+	not valid_tenant_id(request_tenant_id)
 } else := "missing X-Env header" if {
 	not is_string(request_env)
 } else := concat("", ["malformed X-Env: must match ", env_pattern]) if {
-	not regex.match(env_pattern, input.request.env)
+	not valid_env(request_env)
 }
 
 forbidden_reason := concat("", ["no user is registered for the credentials' subject"]) if {

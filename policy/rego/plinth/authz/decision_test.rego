@@ -53,7 +53,7 @@ test_401_before_400 if {
 }
 
 test_malformed_tenant_is_400 if {
-	every bad in ["system", "T_upper", "t_", "t_sp ace", "t_ü"] {
+	every bad in ["system", "T_upper", "t_", "t_sp ace", "t_ü", "t_a/b", "xt_a", " t_a", "t_a\n"] {
 		d := authz.decision with input as json.patch(base, [{"op": "replace", "path": "/request/tenant_id", "value": bad}])
 		d.status == 400
 		d.code == "MALFORMED_CONTEXT"
@@ -122,4 +122,32 @@ test_empty_input_fails_closed if {
 	d := authz.decision with input as {}
 	d.allow == false
 	d.status == 401
+}
+
+test_well_formed_tenant_ids_pass if {
+	every good in ["t_a", "t_system", "t_acme-eu_1", "t_0", "t_--"] {
+		authz.valid_tenant_id(good)
+	}
+}
+
+# The trim()-based checks accept exactly what the documented regular expressions accept.
+tenant_samples := ["t_a", "t_", "T_a", "t_ü", "t_a b", "t_a-b_c9", "x", "t", "", "t__", "tt_a"]
+
+env_samples := ["dev", "prod-eu_1", "-dev", "_x", "Dev", "d", "", "d-", b63, b64]
+
+b63 := concat("", ["a", concat("", [c | some _ in numbers.range(1, 62); c := "b"])])
+
+b64 := concat("", [b63, "b"])
+
+test_grammar_matches_the_documented_patterns if {
+	{s | some s in tenant_samples; regex.match(authz.tenant_id_pattern, s)} == {s | some s in tenant_samples; authz.valid_tenant_id(s)}
+	{s | some s in env_samples; regex.match(authz.env_pattern, s)} == {s | some s in env_samples; authz.valid_env(s)}
+	count(b63) == 63
+}
+
+test_malformed_env_is_400 if {
+	every bad in ["", "-dev", "Dev", "d e v", "dév"] {
+		d := authz.decision with input as json.patch(base, [{"op": "replace", "path": "/request/env", "value": bad}])
+		d.status == 400
+	}
 }
