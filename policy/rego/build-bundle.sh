@@ -9,6 +9,7 @@ mkdir -p "$(dirname "$out")"
 revision="builtin-$(cat "$here"/plinth/*/*.rego | sha256sum | cut -c1-12)"
 "$opa" build --v1-compatible -t wasm \
   -e plinth/authz/decision \
+  -e plinth/authz/route \
   --revision "$revision" \
   --ignore '*_test.rego' \
   -o "$out" plinth

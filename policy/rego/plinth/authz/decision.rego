@@ -7,8 +7,9 @@
 #
 # Input (schema: docs/policies.md):
 #   credentials: {present, verified, error?, user_id?, issuer?}
-#   request:     {tenant_id?, env?}
-#   tenant, user, membership: the records, absent when not found
+#   request:     {tenant_id?, env?, surface_id?, app_id?, project_id?}
+#   tenant, user, membership, surface, app, app_surface, subscription, project:
+#                the records, absent when not found
 #   revision:    the Snapshot revision the facts were read from
 # Data: data.plinth.defaults.mode, data.plinth.modes (global, slowly changing).
 package plinth.authz
@@ -22,9 +23,12 @@ env_pattern := `^[a-z0-9][a-z0-9_-]{0,62}$`
 
 lower_alnum := "abcdefghijklmnopqrstuvwxyz0123456789"
 
-# ^t_[a-z0-9_-]+$
-valid_tenant_id(s) if {
-	startswith(s, "t_")
+# ^t_[a-z0-9_-]+$ (and the same for u_, s_, a_, p_ ids)
+valid_tenant_id(s) := valid_prefixed_id("t_", s)
+
+valid_prefixed_id(prefix, s) if {
+	is_string(s)
+	startswith(s, prefix)
 	count(s) > 2
 	trim(substring(s, 2, -1), concat("", [lower_alnum, "_-"])) == ""
 }
@@ -78,6 +82,18 @@ malformed_reason := "missing X-Tenant-Id header" if {
 	not is_string(request_env)
 } else := concat("", ["malformed X-Env: must match ", env_pattern]) if {
 	not valid_env(request_env)
+} else := "malformed X-Surface-Id: must match ^s_[a-z0-9_-]+$" if {
+	optional_malformed("surface_id", "s_")
+} else := "malformed X-App-Id: must match ^a_[a-z0-9_-]+$" if {
+	optional_malformed("app_id", "a_")
+} else := "malformed X-Project-Id: must match ^p_[a-z0-9_-]+$" if {
+	optional_malformed("project_id", "p_")
+}
+
+# An optional header that was sent but does not follow its grammar.
+optional_malformed(field, prefix) if {
+	value := input.request[field]
+	not valid_prefixed_id(prefix, value)
 }
 
 forbidden_reason := concat("", ["no user is registered for the credentials' subject"]) if {
@@ -94,6 +110,56 @@ forbidden_reason := concat("", ["no user is registered for the credentials' subj
 	input.membership.status != "active"
 } else := concat("", ["env ", input.request.env, " is not allowed for tenant ", input.tenant.id]) if {
 	not env_allowed
+} else := scope_reason if {
+	scope_reason
+}
+
+# Surface, app and project, when the request names them, must exist and fit together.
+scope_reason := concat("", ["surface ", input.request.surface_id, " does not exist or is not active"]) if {
+	input.request.surface_id
+	not active(fact("surface"))
+} else := concat("", ["tenant ", input.tenant.id, " is not on surface ", input.request.surface_id]) if {
+	input.request.surface_id
+	not input.request.surface_id in input.tenant.surfaces
+} else := concat("", ["app ", requested_app, " does not exist or is not active"]) if {
+	requested_app
+	not active(fact("app"))
+} else := concat("", ["app ", requested_app, " is not on surface ", input.request.surface_id]) if {
+	requested_app
+	input.request.surface_id
+	input.app.surface != input.request.surface_id
+} else := concat("", ["tenant ", input.tenant.id, " is not subscribed to app ", requested_app]) if {
+	requested_app
+	not active(fact("subscription"))
+} else := concat("", ["project ", input.request.project_id, " does not exist in tenant ", input.tenant.id]) if {
+	input.request.project_id
+	not active(fact("project"))
+} else := concat("", ["project ", input.request.project_id, " belongs to app ", input.project.app, ", not ", input.request.app_id]) if {
+	input.request.project_id
+	input.request.app_id
+	input.project.app != input.request.app_id
+}
+
+active(record) if record.status == "active"
+
+# A record from input, or null when absent. Passing input.x straight into a function
+# under `not` would make the whole rule undefined when x is absent (OPA hoists the
+# reference out of the negation), so absent facts are turned into null first.
+fact(name) := object.get(input, name, null)
+
+# The app in scope: the one named, else the named project's.
+requested_app := input.request.app_id if {
+	input.request.app_id
+} else := input.project.app if {
+	input.request.project_id
+	input.project.app
+}
+
+# The surface in scope: the one named, else the app's.
+scope_surface := input.surface if {
+	input.request.surface_id
+} else := input.app_surface if {
+	input.app_surface
 }
 
 # Header values, null when absent, so `not is_string(...)` is defined either way.
@@ -106,10 +172,11 @@ env_allowed if {
 	env == input.request.env
 }
 
-# The effective mode: the tenant's, else the t_system default (surfaces come with
-# the control-plane issue).
+# The effective mode: the tenant's, else the surface's in scope, else the t_system default.
 effective_mode := input.tenant.mode if {
 	is_string(input.tenant.mode)
+} else := scope_surface.mode if {
+	is_string(scope_surface.mode)
 } else := data.plinth.defaults.mode
 
 resolved_context := {
@@ -118,5 +185,14 @@ resolved_context := {
 	"user_id": input.user.id,
 	"roles": object.get(input.membership, "roles", []),
 	"mode": effective_mode,
+	"surface_id": context_surface_id,
+	"app_id": context_app_id,
+	"project_id": context_project_id,
 	"data_revision": input.revision,
 }
+
+context_surface_id := scope_surface.id if scope_surface.id else := null
+
+context_app_id := requested_app if requested_app else := null
+
+context_project_id := input.request.project_id if input.request.project_id else := null

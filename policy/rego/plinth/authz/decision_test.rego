@@ -20,6 +20,7 @@ test_valid_request_resolves_context if {
 	d.context == {
 		"tenant_id": "t_system", "env": "dev", "user_id": "u_admin",
 		"roles": ["admin"], "mode": "enterprise", "data_revision": 42,
+		"surface_id": null, "app_id": null, "project_id": null,
 	}
 }
 
@@ -149,5 +150,57 @@ test_malformed_env_is_400 if {
 	every bad in ["", "-dev", "Dev", "d e v", "dév"] {
 		d := authz.decision with input as json.patch(base, [{"op": "replace", "path": "/request/env", "value": bad}])
 		d.status == 400
+	}
+}
+
+# --- surface / app / project scope ---
+
+scoped := json.patch(base, [
+	{"op": "add", "path": "/tenant/surfaces", "value": ["s_squared"]},
+	{"op": "remove", "path": "/tenant/mode"},
+	{"op": "replace", "path": "/request", "value": {"tenant_id": "t_system", "env": "dev", "surface_id": "s_squared", "app_id": "a_notes", "project_id": "p_one"}},
+	{"op": "add", "path": "/surface", "value": {"id": "s_squared", "status": "active", "mode": "lab"}},
+	{"op": "add", "path": "/app", "value": {"id": "a_notes", "status": "active", "surface": "s_squared"}},
+	{"op": "add", "path": "/subscription", "value": {"app_id": "a_notes", "status": "active"}},
+	{"op": "add", "path": "/project", "value": {"id": "p_one", "status": "active", "app": "a_notes"}},
+])
+
+test_scope_resolves_with_the_surface_mode if {
+	d := authz.decision with input as scoped with data.plinth.defaults as system_defaults
+	d.status == 200
+	d.context.surface_id == "s_squared"
+	d.context.app_id == "a_notes"
+	d.context.project_id == "p_one"
+	d.context.mode == "lab"
+}
+
+test_tenant_mode_beats_surface_mode if {
+	d := authz.decision with input as json.patch(scoped, [{"op": "add", "path": "/tenant/mode", "value": "saas"}])
+	d.context.mode == "saas"
+}
+
+test_malformed_scope_ids_are_400 if {
+	every field in ["surface_id", "app_id", "project_id"] {
+		d := authz.decision with input as json.patch(scoped, [{"op": "replace", "path": concat("/", ["", "request", field]), "value": "x_bad"}])
+		d.status == 400
+	}
+}
+
+scope_refusals := {
+	"unknown surface": [{"op": "remove", "path": "/surface"}],
+	"tenant not on surface": [{"op": "replace", "path": "/tenant/surfaces", "value": []}],
+	"unknown app": [{"op": "remove", "path": "/app"}],
+	"app on another surface": [{"op": "replace", "path": "/app/surface", "value": "s_other"}],
+	"not subscribed": [{"op": "remove", "path": "/subscription"}],
+	"suspended subscription": [{"op": "replace", "path": "/subscription/status", "value": "suspended"}],
+	"unknown project": [{"op": "remove", "path": "/project"}],
+	"project of another app": [{"op": "replace", "path": "/project/app", "value": "a_other"}],
+}
+
+test_scope_mismatches_are_403 if {
+	every _, patch in scope_refusals {
+		d := authz.decision with input as json.patch(scoped, patch)
+		d.status == 403
+		d.code == "FORBIDDEN"
 	}
 }

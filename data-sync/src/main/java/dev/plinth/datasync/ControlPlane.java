@@ -49,13 +49,31 @@ public final class ControlPlane implements AutoCloseable {
 
     /** The listened collections. */
     public enum Source {
-        TENANTS("tenants"), USERS("users"), MEMBERS("members"), MODES("modes"),
-        IDENTITY_PROVIDERS("identity_providers"), SECRETS("secrets");
+        TENANTS("tenants", false), USERS("users", false), MEMBERS("members", true), MODES("modes", false),
+        IDENTITY_PROVIDERS("identity_providers", false), SECRETS("secrets", false), SURFACES("surfaces", false),
+        APPS("apps", false), SUBSCRIPTIONS("subscriptions", true), PROJECTS("projects", true);
 
         final String collection;
+        /** Lives under {@code tenants/{t}/}; listened to as a collection group. */
+        final boolean tenantScoped;
 
-        Source(String collection) {
+        Source(String collection, boolean tenantScoped) {
             this.collection = collection;
+            this.tenantScoped = tenantScoped;
+        }
+
+        public String collection() {
+            return collection;
+        }
+
+        /** The source listening to a collection id, if any. */
+        public static Optional<Source> ofCollection(String collection) {
+            for (Source s : values()) {
+                if (s.collection.equals(collection)) {
+                    return Optional.of(s);
+                }
+            }
+            return Optional.empty();
         }
     }
 
@@ -76,6 +94,8 @@ public final class ControlPlane implements AutoCloseable {
             Thread.ofPlatform().daemon().name("plinth-control-plane-retry").factory());
     private long revision;
     private volatile boolean closed;
+    private volatile boolean reachable = true;
+    private volatile Instant lastContact;
 
     public ControlPlane(Firestore db, Clock clock) {
         this.db = db;
@@ -87,12 +107,48 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    /** Subscribes every listener. Returns at once; see {@link #awaitReady}. */
+    /** Subscribes every listener and starts the reachability heartbeat. Returns at once; see {@link #awaitReady}. */
     public ControlPlane start() {
         for (Source s : Source.values()) {
             subscribe(s, 0);
         }
+        lastContact = clock.instant();
+        retries.scheduleWithFixedDelay(this::heartbeat, 1, 1, TimeUnit.SECONDS);
         return this;
+    }
+
+    /**
+     * Listeners reconnect silently (no error callback when Firestore goes away), so
+     * reachability is probed with a small read every second.
+     */
+    private void heartbeat() {
+        try {
+            db.collection("system").document("seed").get().get(2, TimeUnit.SECONDS);
+            if (!reachable) {
+                LOG.info("Firestore reachable again; listeners catch up by themselves");
+            }
+            reachable = true;
+            lastContact = clock.instant();
+        } catch (Exception e) {
+            if (reachable) {
+                LOG.warning("Firestore unreachable; deciding on the last snapshot, refusing writes: " + e);
+            }
+            reachable = false;
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Whether the last heartbeat reached Firestore. When false the replica is degraded: it decides on its last snapshot and refuses writes. */
+    public boolean isReachable() {
+        return reachable;
+    }
+
+    /** How long since Firestore last answered (zero while reachable). */
+    public Duration staleness() {
+        Instant last = lastContact;
+        return reachable || last == null ? Duration.ZERO : Duration.between(last, clock.instant());
     }
 
     /** Waits until every listener has delivered its first snapshot. */
@@ -131,7 +187,7 @@ public final class ControlPlane implements AutoCloseable {
         if (closed) {
             return;
         }
-        Query query = source == Source.MEMBERS ? db.collectionGroup("members") : db.collection(source.collection);
+        Query query = source.tenantScoped ? db.collectionGroup(source.collection) : db.collection(source.collection);
         boolean[] first = {true};
         ListenerRegistration registration = query.addSnapshotListener((snap, error) -> {
             if (error != null) {
@@ -191,6 +247,7 @@ public final class ControlPlane implements AutoCloseable {
             revision = Math.max(revision, readTime);
             next = build();
             current.set(next);
+            lock.notifyAll();
         }
         if (becameReady) {
             ready.countDown();
@@ -212,9 +269,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private static String key(Source source, DocumentSnapshot d) {
-        return source == Source.MEMBERS
-                ? Snapshot.membershipKey(d.getReference().getParent().getParent().getId(), d.getId())
-                : d.getId();
+        return source.tenantScoped ? Snapshot.tenantScopedKey(DocumentParser.tenantOf(d), d.getId()) : d.getId();
     }
 
     private static Function<DocumentSnapshot, Object> parser(Source source) {
@@ -225,23 +280,44 @@ public final class ControlPlane implements AutoCloseable {
             case MODES -> DocumentParser::mode;
             case IDENTITY_PROVIDERS -> DocumentParser::identityProvider;
             case SECRETS -> DocumentParser::secret;
+            case SURFACES -> DocumentParser::surface;
+            case APPS -> DocumentParser::app;
+            case SUBSCRIPTIONS -> DocumentParser::subscription;
+            case PROJECTS -> DocumentParser::project;
         };
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private Snapshot build() {
         var readTimes = new HashMap<String, Long>();
         states.forEach((s, st) -> readTimes.put(s.collection, st.readTimeMicros()));
-        var tenants = (Map<String, dev.plinth.datasync.model.Records.Tenant>) published.get(Source.TENANTS);
-        var system = tenants.get(Snapshot.SYSTEM_TENANT);
-        Map<String, Object> defaults = system == null ? Map.of() : system.defaults();
-        return Snapshot.of(revision, readTimes, tenants,
-                (Map<String, dev.plinth.datasync.model.Records.User>) published.get(Source.USERS),
-                (Map<String, dev.plinth.datasync.model.Records.Membership>) published.get(Source.MEMBERS),
-                (Map<String, dev.plinth.datasync.model.Records.Mode>) published.get(Source.MODES),
-                (Map<String, dev.plinth.datasync.model.Records.IdentityProvider>) published.get(Source.IDENTITY_PROVIDERS),
-                (Map<String, dev.plinth.datasync.model.Records.SecretMapping>) published.get(Source.SECRETS),
-                defaults);
+        Map p = published;
+        var entities = new Snapshot.Entities(
+                (Map) p.get(Source.TENANTS), (Map) p.get(Source.USERS), (Map) p.get(Source.MEMBERS),
+                (Map) p.get(Source.MODES), (Map) p.get(Source.IDENTITY_PROVIDERS), (Map) p.get(Source.SECRETS),
+                (Map) p.get(Source.SURFACES), (Map) p.get(Source.APPS), (Map) p.get(Source.SUBSCRIPTIONS),
+                (Map) p.get(Source.PROJECTS));
+        return Snapshot.of(revision, readTimes, entities);
+    }
+
+    /**
+     * Waits until the listener of {@code source} has reached read time {@code micros}, i.e.
+     * until the snapshot includes every write to that collection committed at or before it.
+     *
+     * @return whether it was reached within the timeout
+     */
+    public boolean awaitReadTime(Source source, long micros, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lock) {
+            while (states.get(source).readTimeMicros() < micros) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return true;
+        }
     }
 
     static long micros(Timestamp t) {

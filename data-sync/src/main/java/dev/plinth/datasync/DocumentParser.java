@@ -1,7 +1,11 @@
 package dev.plinth.datasync;
 
 import com.google.cloud.firestore.DocumentSnapshot;
+import dev.plinth.datasync.model.Records.App;
 import dev.plinth.datasync.model.Records.Identity;
+import dev.plinth.datasync.model.Records.Project;
+import dev.plinth.datasync.model.Records.Subscription;
+import dev.plinth.datasync.model.Records.Surface;
 import dev.plinth.datasync.model.Records.IdentityProvider;
 import dev.plinth.datasync.model.Records.Membership;
 import dev.plinth.datasync.model.Records.Mode;
@@ -30,8 +34,30 @@ final class DocumentParser {
 
     /** A membership lives at {@code tenants/{t}/members/{u}}: the tenant is the grandparent. */
     static Membership membership(DocumentSnapshot d) {
-        String tenantId = d.getReference().getParent().getParent().getId();
-        return new Membership(tenantId, d.getId(), strings(d, "roles"), str(d, "status", "active"));
+        return new Membership(tenantOf(d), d.getId(), strings(d, "roles"), str(d, "status", "active"));
+    }
+
+    static Surface surface(DocumentSnapshot d) {
+        return new Surface(d.getId(), str(d, "status", "active"), str(d, "mode", null), objectMap(d, "policy_defaults"),
+                str(d, "display_name", null));
+    }
+
+    static App app(DocumentSnapshot d) {
+        return new App(d.getId(), str(d, "surface", null), Boolean.TRUE.equals(d.getBoolean("subscribable")),
+                str(d, "status", "active"), str(d, "display_name", null));
+    }
+
+    static Subscription subscription(DocumentSnapshot d) {
+        return new Subscription(tenantOf(d), d.getId(), str(d, "status", "active"));
+    }
+
+    static Project project(DocumentSnapshot d) {
+        return new Project(tenantOf(d), d.getId(), str(d, "app", null), str(d, "name", null), str(d, "status", "active"));
+    }
+
+    /** The tenant of a document at {@code tenants/{t}/<collection>/{id}}. */
+    static String tenantOf(DocumentSnapshot d) {
+        return d.getReference().getParent().getParent().getId();
     }
 
     static Mode mode(DocumentSnapshot d) {

@@ -14,7 +14,8 @@ import java.util.concurrent.ExecutionException;
 /**
  * Writes the versioned {@code t_system} seed ({@code seed/t_system.json}, data, not code)
  * into Firestore, once: in one transaction that also records the applied version in
- * {@code system/seed}. A control plane already at that version is left untouched.
+ * {@code system/seed}. A control plane already at that version is left untouched; one at an
+ * older version gets the seed merged in (seeded fields reset, other fields kept).
  */
 public final class Seeder {
 
@@ -49,7 +50,7 @@ public final class Seeder {
                 if (appliedVersion != null && appliedVersion >= version) {
                     return new Result(false, appliedVersion.intValue(), 0);
                 }
-                documents.forEach((path, data) -> tx.set(db.document(path), data));
+                documents.forEach((path, data) -> tx.set(db.document(path), data, com.google.cloud.firestore.SetOptions.merge()));
                 tx.set(marker, Map.of("version", version, "applied_at", com.google.cloud.Timestamp.now()));
                 return new Result(true, version, documents.size());
             }).get();

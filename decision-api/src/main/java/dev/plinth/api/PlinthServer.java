@@ -9,6 +9,7 @@ import dev.plinth.api.http.Routes;
 import dev.plinth.datasync.ControlPlane;
 import dev.plinth.datasync.ControlPlaneStore;
 import dev.plinth.datasync.Seeder;
+import dev.plinth.datasync.admin.AdminStore;
 import dev.plinth.datasync.model.Snapshot;
 import dev.plinth.datasync.secrets.ControlPlaneSecretResolver;
 import dev.plinth.datasync.secrets.FileSecretProvider;
@@ -57,10 +58,12 @@ public final class PlinthServer implements AutoCloseable {
         var tokens = new TokenVerifier(secrets, clock, 100_000);
         var resolver = new ContextResolver(controlPlane::snapshot, () -> engine, tokens);
         var health = new HealthService(controlPlane, () -> engine, clock);
+        var services = new Routes.Services(resolver, controlPlane, () -> engine,
+                new AdminStore(db, controlPlane::isReachable), health);
         WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
-                .routing(r -> Routes.routing(r, resolver, health))
+                .routing(r -> Routes.routing(r, services))
                 .build()
                 .start();
         return new PlinthServer(db, controlPlane, server);
@@ -84,6 +87,11 @@ public final class PlinthServer implements AutoCloseable {
         snapshot.identityProviders().values().stream().filter(p -> p.dev()).forEach(p ->
                 LOG.warning("DEV identity provider '" + p.id() + "' (issuer " + p.issuer()
                         + ") is enabled: anyone holding its key can mint tokens"));
+    }
+
+    /** The protected routes this server registered (for the route-matrix test and OpenAPI). */
+    public static java.util.List<dev.plinth.api.http.RouteSpec> routeTable() {
+        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null));
     }
 
     public int port() {

@@ -60,4 +60,21 @@ public final class Records {
 
     /** {@code secrets/{name}}: which provider holds a logical secret, and under what reference. */
     public record SecretMapping(String name, String provider, String reference) {}
+
+    /** {@code surfaces/{id}}: scopes policy defaults and a mode across apps. */
+    public record Surface(String id, String status, String mode, Map<String, Object> policyDefaults, String displayName) {
+        public Surface {
+            Objects.requireNonNull(id, "id");
+            policyDefaults = Map.copyOf(policyDefaults);
+        }
+    }
+
+    /** {@code apps/{id}}: a subscribable product unit on a surface. */
+    public record App(String id, String surface, boolean subscribable, String status, String displayName) {}
+
+    /** {@code tenants/{tenantId}/subscriptions/{appId}}. */
+    public record Subscription(String tenantId, String appId, String status) {}
+
+    /** {@code tenants/{tenantId}/projects/{id}}: a grouping under a tenant and a subscribed app. */
+    public record Project(String tenantId, String id, String app, String name, String status) {}
 }

@@ -3,10 +3,14 @@ package dev.plinth.datasync.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.datasync.model.Records.App;
 import dev.plinth.datasync.model.Records.IdentityProvider;
 import dev.plinth.datasync.model.Records.Membership;
 import dev.plinth.datasync.model.Records.Mode;
+import dev.plinth.datasync.model.Records.Project;
 import dev.plinth.datasync.model.Records.SecretMapping;
+import dev.plinth.datasync.model.Records.Subscription;
+import dev.plinth.datasync.model.Records.Surface;
 import dev.plinth.datasync.model.Records.Tenant;
 import dev.plinth.datasync.model.Records.User;
 import java.util.HashMap;
@@ -16,47 +20,50 @@ import java.util.Optional;
 /**
  * One immutable, complete view of the control plane.
  *
- * <p>Per-request facts (tenant, user, membership) are O(1) map look-ups here and go to
- * the policy as {@code input}; only slowly changing global data ({@link #globalData()})
- * is loaded into the wasm instances, so a decision costs the same with any number of
- * tenants.
+ * <p>Per-request facts (tenant, user, membership, surface, app, subscription, project) are
+ * O(1) map look-ups here and go to the policy as {@code input}; only slowly changing
+ * global data ({@link #globalData()}) is loaded into the wasm instances, so a decision
+ * costs the same with any number of tenants.
  *
- * @param revision   the newest Firestore read time (µs since the epoch) this view includes
- * @param readTimes  per listener, the read time (µs) it has reached
+ * @param revision  the newest Firestore read time (µs since the epoch) this view includes;
+ *                  for display and provenance only — read-your-writes waits use {@code readTimes}
+ * @param readTimes per listened collection, the read time (µs) its listener has reached
  */
 public record Snapshot(
         long revision,
         Map<String, Long> readTimes,
-        Map<String, Tenant> tenants,
-        Map<String, User> users,
-        Map<String, Membership> memberships,
-        Map<String, Mode> modes,
-        Map<String, IdentityProvider> identityProviders,
-        Map<String, SecretMapping> secrets,
+        Entities entities,
         Map<String, String> userByIdentity,
         Map<String, IdentityProvider> providerByIssuer,
         JsonNode globalData) {
 
     public static final String SYSTEM_TENANT = "t_system";
 
+    /**
+     * The entity maps, keyed by id (members, subscriptions and projects by
+     * {@code tenantId/id}).
+     */
+    public record Entities(Map<String, Tenant> tenants, Map<String, User> users, Map<String, Membership> memberships,
+                           Map<String, Mode> modes, Map<String, IdentityProvider> identityProviders,
+                           Map<String, SecretMapping> secrets, Map<String, Surface> surfaces, Map<String, App> apps,
+                           Map<String, Subscription> subscriptions, Map<String, Project> projects) {}
+
     /** Builds a snapshot, deriving the indexes and the global data from the entity maps. */
-    public static Snapshot of(long revision, Map<String, Long> readTimes, Map<String, Tenant> tenants,
-                              Map<String, User> users, Map<String, Membership> memberships,
-                              Map<String, Mode> modes, Map<String, IdentityProvider> identityProviders,
-                              Map<String, SecretMapping> secrets, Map<String, Object> systemDefaults) {
+    public static Snapshot of(long revision, Map<String, Long> readTimes, Entities e) {
         var byIdentity = new HashMap<String, String>();
-        users.values().forEach(u -> u.identities().forEach(i -> byIdentity.put(identityKey(i.issuer(), i.subject()), u.id())));
+        e.users().values().forEach(u -> u.identities().forEach(i -> byIdentity.put(identityKey(i.issuer(), i.subject()), u.id())));
         var byIssuer = new HashMap<String, IdentityProvider>();
-        identityProviders.values().forEach(p -> byIssuer.put(p.issuer(), p));
-        return new Snapshot(revision, Map.copyOf(readTimes), tenants, users, memberships, modes, identityProviders,
-                secrets, Map.copyOf(byIdentity), Map.copyOf(byIssuer), globalData(modes, systemDefaults));
+        e.identityProviders().values().forEach(p -> byIssuer.put(p.issuer(), p));
+        Tenant system = e.tenants().get(SYSTEM_TENANT);
+        Map<String, Object> defaults = system == null ? Map.of() : system.defaults();
+        return new Snapshot(revision, Map.copyOf(readTimes), e, Map.copyOf(byIdentity), Map.copyOf(byIssuer),
+                globalData(e.modes(), defaults));
     }
 
     private static JsonNode globalData(Map<String, Mode> modes, Map<String, Object> systemDefaults) {
-        var json = Json.MAPPER;
         ObjectNode plinth = JsonNodeFactory.instance.objectNode();
-        plinth.set("defaults", json.valueToTree(systemDefaults));
-        plinth.set("modes", json.valueToTree(modes));
+        plinth.set("defaults", Json.MAPPER.valueToTree(systemDefaults));
+        plinth.set("modes", Json.MAPPER.valueToTree(modes));
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.set("plinth", plinth);
         return root;
@@ -66,30 +73,64 @@ public record Snapshot(
         return issuer + "\u0000" + subject;
     }
 
-    public static String membershipKey(String tenantId, String userId) {
-        return tenantId + "/" + userId;
+    /** Key of a document under a tenant: members, subscriptions, projects. */
+    public static String tenantScopedKey(String tenantId, String id) {
+        return tenantId + "/" + id;
+    }
+
+    public Map<String, Tenant> tenants() {
+        return entities.tenants();
+    }
+
+    public Map<String, Mode> modes() {
+        return entities.modes();
+    }
+
+    public Map<String, SecretMapping> secrets() {
+        return entities.secrets();
+    }
+
+    public Map<String, IdentityProvider> identityProviders() {
+        return entities.identityProviders();
     }
 
     public Optional<Tenant> tenant(String id) {
-        return Optional.ofNullable(id == null ? null : tenants.get(id));
+        return lookup(entities.tenants(), id);
     }
 
     public Optional<User> user(String id) {
-        return Optional.ofNullable(id == null ? null : users.get(id));
+        return lookup(entities.users(), id);
     }
 
     public Optional<Membership> membership(String tenantId, String userId) {
-        if (tenantId == null || userId == null) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(memberships.get(membershipKey(tenantId, userId)));
+        return tenantId == null ? Optional.empty() : lookup(entities.memberships(), userId == null ? null : tenantScopedKey(tenantId, userId));
+    }
+
+    public Optional<Surface> surface(String id) {
+        return lookup(entities.surfaces(), id);
+    }
+
+    public Optional<App> app(String id) {
+        return lookup(entities.apps(), id);
+    }
+
+    public Optional<Subscription> subscription(String tenantId, String appId) {
+        return tenantId == null ? Optional.empty() : lookup(entities.subscriptions(), appId == null ? null : tenantScopedKey(tenantId, appId));
+    }
+
+    public Optional<Project> project(String tenantId, String projectId) {
+        return tenantId == null ? Optional.empty() : lookup(entities.projects(), projectId == null ? null : tenantScopedKey(tenantId, projectId));
     }
 
     public Optional<User> userForIdentity(String issuer, String subject) {
-        return Optional.ofNullable(userByIdentity.get(identityKey(issuer, subject))).map(users::get);
+        return Optional.ofNullable(userByIdentity.get(identityKey(issuer, subject))).map(entities.users()::get);
     }
 
     public Optional<IdentityProvider> providerForIssuer(String issuer) {
-        return Optional.ofNullable(issuer == null ? null : providerByIssuer.get(issuer));
+        return lookup(providerByIssuer, issuer);
+    }
+
+    private static <T> Optional<T> lookup(Map<String, T> map, String key) {
+        return key == null ? Optional.empty() : Optional.ofNullable(map.get(key));
     }
 }

@@ -28,7 +28,12 @@ public final class ContextResolver {
     private static final Logger LOG = Logger.getLogger(ContextResolver.class.getName());
 
     /** The raw context headers of one request. */
-    public record Headers(String authorization, String tenantId, String env) {}
+    public record Headers(String authorization, String tenantId, String env,
+                          String surfaceId, String appId, String projectId) {
+        public Headers(String authorization, String tenantId, String env) {
+            this(authorization, tenantId, env, null, null, null);
+        }
+    }
 
     private final Supplier<Optional<Snapshot>> snapshots;
     private final Supplier<PolicyEngine> engine;
@@ -68,8 +73,12 @@ public final class ContextResolver {
         List<String> roles = new ArrayList<>();
         c.path("roles").forEach(r -> roles.add(r.asText()));
         return new RequestContext(c.path("tenant_id").asText(), c.path("env").asText(), c.path("user_id").asText(),
-                roles, c.path("mode").isTextual() ? c.path("mode").asText() : null,
+                roles, text(c, "mode"), text(c, "surface_id"), text(c, "app_id"), text(c, "project_id"),
                 c.path("data_revision").asLong(), policy.bundleRevision());
+    }
+
+    private static String text(JsonNode node, String field) {
+        return node.path(field).isTextual() ? node.path(field).asText() : null;
     }
 
     private static JsonNode input(Headers headers, Credentials credentials, Snapshot snapshot) {
@@ -83,6 +92,9 @@ public final class ContextResolver {
         if (headers.env() != null) {
             request.put("env", headers.env());
         }
+        putIfPresent(request, "surface_id", headers.surfaceId());
+        putIfPresent(request, "app_id", headers.appId());
+        putIfPresent(request, "project_id", headers.projectId());
         Optional<User> user = credentials.verified()
                 ? snapshot.userForIdentity(credentials.issuer(), credentials.subject())
                 : Optional.empty();
@@ -90,7 +102,25 @@ public final class ContextResolver {
         snapshot.tenant(headers.tenantId()).ifPresent(t -> input.set("tenant", json.valueToTree(t)));
         user.flatMap(u -> snapshot.membership(headers.tenantId(), u.id()))
                 .ifPresent(m -> input.set("membership", json.valueToTree(m)));
+        // Scope facts: the named surface, the app (named, else the named project's) with its
+        // surface, the tenant's subscription to that app, and the named project.
+        String tenantId = headers.tenantId();
+        snapshot.surface(headers.surfaceId()).ifPresent(s -> input.set("surface", json.valueToTree(s)));
+        var project = snapshot.project(tenantId, headers.projectId());
+        project.ifPresent(p -> input.set("project", json.valueToTree(p)));
+        String appId = headers.appId() != null ? headers.appId() : project.map(p -> p.app()).orElse(null);
+        snapshot.app(appId).ifPresent(a -> {
+            input.set("app", json.valueToTree(a));
+            snapshot.surface(a.surface()).ifPresent(s -> input.set("app_surface", json.valueToTree(s)));
+        });
+        snapshot.subscription(tenantId, appId).ifPresent(s -> input.set("subscription", json.valueToTree(s)));
         input.put("revision", snapshot.revision());
         return input;
+    }
+
+    private static void putIfPresent(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
     }
 }

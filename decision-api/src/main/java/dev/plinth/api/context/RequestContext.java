@@ -7,6 +7,7 @@ import java.util.List;
  * one of these; nothing below the filter re-reads the headers.
  */
 public record RequestContext(String tenantId, String env, String userId, List<String> roles, String mode,
+                             String surfaceId, String appId, String projectId,
                              long dataRevision, String bundleRevision) {
     public RequestContext {
         roles = List.copyOf(roles);

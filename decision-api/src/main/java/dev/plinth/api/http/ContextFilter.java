@@ -1,7 +1,9 @@
 package dev.plinth.api.http;
 
 import dev.plinth.api.context.ContextResolver;
+import dev.plinth.api.context.ProblemException;
 import dev.plinth.api.context.RequestContext;
+import dev.plinth.datasync.ControlPlane;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Filter;
@@ -9,34 +11,91 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
+import java.time.Duration;
 
 /**
  * Resolves the {@link RequestContext} of every protected request (everything under
  * {@code /v1/}) before any handler runs, and registers it in the request's context.
  * A denial is thrown as a {@code ProblemException} and rendered by {@link ProblemHandler}.
+ *
+ * <p>{@code X-Min-Revision} is honoured first, so a client reads its own writes on any
+ * replica: each {@code <collection>:<µs>} token names the listener that must have reached
+ * that read time. The wait is bounded by {@code tenants/t_system.defaults.min_revision_wait_ms}
+ * (data); past it the answer is 503 {@code REVISION_NOT_REACHED}.
  */
 final class ContextFilter implements Filter {
 
     static final HeaderName TENANT = HeaderNames.create("X-Tenant-Id");
     static final HeaderName ENV = HeaderNames.create("X-Env");
+    static final HeaderName SURFACE = HeaderNames.create("X-Surface-Id");
+    static final HeaderName APP = HeaderNames.create("X-App-Id");
+    static final HeaderName PROJECT = HeaderNames.create("X-Project-Id");
+    static final HeaderName MIN_REVISION = HeaderNames.create("X-Min-Revision");
+    static final HeaderName REVISION = HeaderNames.create("X-Revision");
 
     private final ContextResolver resolver;
+    private final ControlPlane controlPlane;
 
-    ContextFilter(ContextResolver resolver) {
+    ContextFilter(ContextResolver resolver, ControlPlane controlPlane) {
         this.resolver = resolver;
+        this.controlPlane = controlPlane;
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         if (req.path().path().startsWith("/v1/")) {
             var headers = req.headers();
+            headers.first(MIN_REVISION).ifPresent(this::awaitRevision);
             RequestContext context = resolver.resolve(new ContextResolver.Headers(
                     headers.first(HeaderNames.AUTHORIZATION).orElse(null),
                     headers.first(TENANT).orElse(null),
-                    headers.first(ENV).orElse(null)));
+                    headers.first(ENV).orElse(null),
+                    headers.first(SURFACE).orElse(null),
+                    headers.first(APP).orElse(null),
+                    headers.first(PROJECT).orElse(null)));
             req.context().register(context);
         }
         chain.proceed();
+    }
+
+    private void awaitRevision(String header) {
+        Duration bound = Duration.ofMillis(controlPlane.snapshot()
+                .flatMap(s -> s.tenant("t_system"))
+                .map(t -> t.defaults().get("min_revision_wait_ms"))
+                .filter(Number.class::isInstance).map(n -> ((Number) n).longValue())
+                .orElse(0L));
+        long deadline = System.nanoTime() + bound.toNanos();
+        for (String token : header.split(",")) {
+            RevisionToken t = RevisionToken.parse(token.trim());
+            try {
+                Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+                if (!controlPlane.awaitReadTime(t.source(), t.micros(), left)) {
+                    throw new ProblemException(503, "REVISION_NOT_REACHED", "this replica has not reached revision "
+                            + token.trim() + " within " + bound.toMillis() + " ms; retry, possibly on another replica");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProblemException(503, "REVISION_NOT_REACHED", "interrupted while waiting for " + token.trim());
+            }
+        }
+    }
+
+    /** A consistency token as written by the admin API: {@code <collection>:<µs>}. */
+    record RevisionToken(ControlPlane.Source source, long micros) {
+        static RevisionToken parse(String token) {
+            int colon = token.indexOf(':');
+            var source = colon < 0 ? java.util.Optional.<ControlPlane.Source>empty()
+                    : ControlPlane.Source.ofCollection(token.substring(0, colon));
+            try {
+                if (source.isPresent()) {
+                    return new RevisionToken(source.get(), Long.parseLong(token.substring(colon + 1)));
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new ProblemException(400, "MALFORMED_CONTEXT", "X-Min-Revision must be <collection>:<microseconds> "
+                    + "as answered by a write (e.g. members:1795639412844476), was '" + token + "'");
+        }
     }
 
     /** The context the filter resolved; handlers under /v1/ always have one. */

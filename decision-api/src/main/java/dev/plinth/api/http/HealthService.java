@@ -35,7 +35,11 @@ public final class HealthService implements HttpService {
 
     private void ready(ServerRequest req, ServerResponse res) {
         boolean ready = controlPlane.isReady();
-        ObjectNode body = Json.MAPPER.createObjectNode().put("status", ready ? "UP" : "DOWN");
+        // Degraded is still ready: the replica decides on its last snapshot (fail-static).
+        String status = !ready ? "DOWN" : controlPlane.isReachable() ? "UP" : "DEGRADED";
+        ObjectNode body = Json.MAPPER.createObjectNode().put("status", status)
+                .put("firestore_reachable", controlPlane.isReachable())
+                .put("staleness_ms", controlPlane.staleness().toMillis());
         controlPlane.snapshot().ifPresent(s -> body.put("data_revision", s.revision()));
         body.put("bundle_revision", engine.get().bundleRevision());
         ObjectNode listeners = body.putObject("listeners");

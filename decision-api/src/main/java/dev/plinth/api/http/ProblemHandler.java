@@ -2,6 +2,7 @@ package dev.plinth.api.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.api.context.ProblemException;
+import dev.plinth.datasync.admin.AdminException;
 import dev.plinth.datasync.model.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -19,6 +20,21 @@ public final class ProblemHandler {
 
     public static void problem(ServerRequest req, ServerResponse res, ProblemException e) {
         send(req, res, e.status(), e.code(), e.getMessage());
+    }
+
+    /** Control-plane read/write failures, each with its status. */
+    public static void admin(ServerRequest req, ServerResponse res, AdminException e) {
+        int status = switch (e) {
+            case AdminException.NotFound n -> 404;
+            case AdminException.AlreadyExists a -> 409;
+            case AdminException.PreconditionFailed p -> 412;
+            case AdminException.Invalid i -> 400;
+            case AdminException.ReferenceMissing r -> 409;
+            case AdminException.HasDependents h -> 409;
+            case AdminException.Protected p -> 409;
+            case AdminException.Unavailable u -> 503;
+        };
+        send(req, res, status, e.code(), e.getMessage());
     }
 
     /** Anything unexpected: logged with its stack, answered without internals. */

@@ -2,31 +2,50 @@ package dev.plinth.api.http;
 
 import dev.plinth.api.context.ContextResolver;
 import dev.plinth.api.context.ProblemException;
+import dev.plinth.datasync.ControlPlane;
+import dev.plinth.datasync.admin.AdminException;
+import dev.plinth.datasync.admin.AdminStore;
 import dev.plinth.datasync.model.Json;
-import io.helidon.http.HeaderNames;
+import dev.plinth.engine.api.PolicyEngine;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRouting;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * Every HTTP route Plinth serves. Everything under {@code /v1/} is protected by the
- * {@link ContextFilter}; {@code /health/*} is not.
+ * Every HTTP route Plinth serves. Everything under {@code /v1/} is protected: the
+ * {@link ContextFilter} resolves the context, then {@link RouteGuard} applies the route
+ * policy. {@code /health/*} and {@code /contract/*} are public.
  */
 public final class Routes {
 
+    /** What the routes need. */
+    public record Services(ContextResolver resolver, ControlPlane controlPlane, Supplier<PolicyEngine> engine,
+                           AdminStore admin, HealthService health) {}
+
     private Routes() {}
 
-    public static void routing(HttpRouting.Builder routing, ContextResolver resolver, HealthService health) {
-        routing.addFilter(new ContextFilter(resolver))
-                .error(ProblemException.class, ProblemHandler::problem)
-                .error(Exception.class, ProblemHandler::unexpected)
-                .get("/v1/context", Routes::context)
-                .register("/health", health);
+    /** The protected routes, in registration order. The route-matrix test enumerates exactly these. */
+    public static List<RouteSpec> protectedRoutes(Services s) {
+        var routes = new ArrayList<RouteSpec>();
+        routes.add(new RouteSpec(Method.GET, "/v1/context", null, "read", false, null,
+                "The caller's resolved RequestContext", null,
+                (call, res) -> AdminRoutes.send(res, 200, Json.MAPPER.valueToTree(call.context()))));
+        routes.addAll(new AdminRoutes(s.admin()).routes());
+        return routes;
     }
 
-    /** {@code GET /v1/context}: the resolved RequestContext of the caller. */
-    static void context(ServerRequest req, ServerResponse res) {
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(Json.MAPPER.valueToTree(ContextFilter.context(req)).toString());
+    public static void routing(HttpRouting.Builder routing, Services s) {
+        var guard = new RouteGuard(s.engine());
+        routing.addFilter(new ContextFilter(s.resolver(), s.controlPlane()))
+                .error(ProblemException.class, ProblemHandler::problem)
+                .error(AdminException.class, ProblemHandler::admin)
+                .error(Exception.class, ProblemHandler::unexpected);
+        for (RouteSpec spec : protectedRoutes(s)) {
+            routing.route(spec.method(), spec.path(), guard.guard(spec));
+        }
+        routing.register("/health", s.health())
+                .register("/contract", new ContractService(protectedRoutes(s)));
     }
 }

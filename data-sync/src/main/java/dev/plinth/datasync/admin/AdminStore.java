@@ -1,0 +1,342 @@
+package dev.plinth.datasync.admin;
+
+import com.google.api.gax.rpc.ApiException;
+import com.google.api.gax.rpc.StatusCode;
+import com.google.cloud.Timestamp;
+import com.google.cloud.firestore.DocumentReference;
+import com.google.cloud.firestore.DocumentSnapshot;
+import com.google.cloud.firestore.FieldValue;
+import com.google.cloud.firestore.Firestore;
+import com.google.cloud.firestore.FirestoreException;
+import com.google.cloud.firestore.Query;
+import com.google.cloud.firestore.QuerySnapshot;
+import com.google.cloud.firestore.Transaction;
+import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
+
+/**
+ * Validated reads and writes of the control-plane primitives, the only way the admin API
+ * touches Firestore.
+ *
+ * <p>Design note. Every write is one Firestore transaction that validates the body, checks
+ * references and dependents, honours If-Match against the document's update time, writes
+ * the document, and writes a log entry {@code control_plane_writes/{writeId}}. The log entry
+ * serves two purposes: its update time is the transaction's commit time, which becomes the
+ * consistency token ({@code <collection>:<µs>}) a client sends back as
+ * {@code X-Min-Revision}; and because the write id is chosen before the first attempt, a
+ * retry after an {@code UNAVAILABLE} whose commit did in fact land finds the entry and
+ * reports success instead of writing twice. A write is acknowledged only after the commit.
+ */
+public final class AdminStore {
+
+    private static final Logger LOG = Logger.getLogger(AdminStore.class.getName());
+    private static final int MAX_ATTEMPTS = 6;
+    private static final int MAX_CASCADE = 450;
+    public static final String WRITE_LOG = "control_plane_writes";
+
+    /** A stored primitive: its id, the stored fields and its version (ETag). */
+    public record Resource(String id, Map<String, Object> data, String etag) {}
+
+    /** One page of a listing, in id order; {@code nextPageToken} is null on the last page. */
+    public record Page(List<Resource> items, String nextPageToken) {}
+
+    /**
+     * An acknowledged write.
+     *
+     * @param resource the stored resource (null after a delete)
+     * @param revision the consistency token: {@code <collection>:<commit time µs>}
+     */
+    public record WriteResult(Resource resource, String revision, int cascaded) {}
+
+    private final Firestore db;
+    private final BooleanSupplier reachable;
+
+    /** @param reachable whether Firestore answered lately; writes are refused at once while it did not */
+    public AdminStore(Firestore db, BooleanSupplier reachable) {
+        this.db = db;
+        this.reachable = reachable;
+    }
+
+    public Resource get(Kind kind, String tenantId, String id) {
+        DocumentSnapshot d = call(() -> db.document(kind.path(tenantId, id)).get().get(10, TimeUnit.SECONDS));
+        if (!d.exists()) {
+            throw new AdminException.NotFound(kind.path(tenantId, id));
+        }
+        return resource(d);
+    }
+
+    /** Lists in document-id order, {@code pageSize} at a time (1–500). */
+    public Page list(Kind kind, String tenantId, int pageSize, String pageToken) {
+        if (pageSize < 1 || pageSize > 500) {
+            throw new AdminException.Invalid(List.of("page_size must be 1..500, was " + pageSize));
+        }
+        String collection = kind.tenantScoped() ? "tenants/" + tenantId + "/" + kind.collection() : kind.collection();
+        Query q = Kind.byId(db, collection).limit(pageSize + 1);
+        if (pageToken != null && !pageToken.isEmpty()) {
+            q = q.startAfter(decodeToken(pageToken));
+        }
+        Query query = q;
+        QuerySnapshot snap = call(() -> query.get().get(10, TimeUnit.SECONDS));
+        var items = new ArrayList<Resource>();
+        for (DocumentSnapshot d : snap.getDocuments()) {
+            if (items.size() == pageSize) {
+                break;
+            }
+            items.add(resource(d));
+        }
+        String next = snap.size() > pageSize ? encodeToken(items.get(items.size() - 1).id()) : null;
+        return new Page(items, next);
+    }
+
+    public WriteResult create(Kind kind, String tenantId, String id, Map<String, Object> body, String actor) {
+        if (kind == Kind.TENANTS && "t_system".equals(id)) {
+            throw new AdminException.Protected("t_system exists only through the seed and cannot be created");
+        }
+        Kind.Validated v = kind.validate(tenantId, id, body);
+        return write(kind, tenantId, id, "create", actor, (tx, ref) -> {
+            if (tx.get(ref).get().exists()) {
+                throw new AdminException.AlreadyExists(ref.getPath());
+            }
+            checkReferences(tx, v.references());
+            tx.create(ref, v.document());
+            return 0;
+        });
+    }
+
+    /** Replaces a document; {@code ifMatch} (an ETag) guards against lost updates when given. */
+    public WriteResult replace(Kind kind, String tenantId, String id, Map<String, Object> body, String ifMatch, String actor) {
+        Kind.Validated v = kind.validate(tenantId, id, body);
+        if (kind == Kind.TENANTS && "t_system".equals(id) && !"active".equals(v.document().get("status"))) {
+            throw new AdminException.Protected("t_system cannot be suspended");
+        }
+        return write(kind, tenantId, id, "replace", actor, (tx, ref) -> {
+            DocumentSnapshot current = tx.get(ref).get();
+            if (!current.exists()) {
+                throw new AdminException.NotFound(ref.getPath());
+            }
+            checkIfMatch(ref, current, ifMatch);
+            checkReferences(tx, v.references());
+            tx.set(ref, v.document());
+            return 0;
+        });
+    }
+
+    /** Deletes a document; dependents block it unless {@code cascade} and the kind allows cascading. */
+    public WriteResult delete(Kind kind, String tenantId, String id, String ifMatch, boolean cascade, String actor) {
+        if (kind == Kind.TENANTS && "t_system".equals(id)) {
+            throw new AdminException.Protected("t_system exists only through the seed and cannot be deleted");
+        }
+        return write(kind, tenantId, id, "delete", actor, (tx, ref) -> {
+            DocumentSnapshot current = tx.get(ref).get();
+            if (!current.exists()) {
+                throw new AdminException.NotFound(ref.getPath());
+            }
+            checkIfMatch(ref, current, ifMatch);
+            var toCascade = new ArrayList<DocumentReference>();
+            for (Kind.Dependents dep : kind.dependents(db, tenantId, id)) {
+                QuerySnapshot found = tx.get(dep.query().limit(MAX_CASCADE + 1)).get();
+                if (found.isEmpty()) {
+                    continue;
+                }
+                if (!dep.cascadable() || !cascade) {
+                    throw new AdminException.HasDependents(ref.getPath() + " still has " + dep.what()
+                            + (dep.cascadable() ? "; pass cascade=true to delete them too" : "; remove them first"));
+                }
+                found.getDocuments().forEach(d -> toCascade.add(d.getReference()));
+            }
+            if (toCascade.size() > MAX_CASCADE) {
+                throw new AdminException.HasDependents(ref.getPath() + " has more than " + MAX_CASCADE
+                        + " dependents; delete them in pages first");
+            }
+            toCascade.forEach(tx::delete);
+            tx.delete(ref);
+            return toCascade.size();
+        });
+    }
+
+    @FunctionalInterface
+    private interface TxBody {
+        int apply(Transaction tx, DocumentReference ref) throws Exception;
+    }
+
+    private WriteResult write(Kind kind, String tenantId, String id, String op, String actor, TxBody body) {
+        if (!reachable.getAsBoolean()) {
+            throw new AdminException.Unavailable("the control plane (Firestore) is unreachable; writes are refused until it is back");
+        }
+        DocumentReference ref = db.document(kind.path(tenantId, id));
+        DocumentReference log = db.collection(WRITE_LOG).document(UUID.randomUUID().toString());
+        int[] cascaded = {0};
+        for (int attempt = 1; ; attempt++) {
+            try {
+                db.runTransaction(tx -> {
+                    if (tx.get(log).get().exists()) {
+                        return null; // an earlier attempt committed; do not write twice
+                    }
+                    cascaded[0] = body.apply(tx, ref);
+                    tx.set(log, Map.of("path", ref.getPath(), "op", op, "actor", actor == null ? "" : actor,
+                            "at", FieldValue.serverTimestamp()));
+                    return null;
+                }).get(30, TimeUnit.SECONDS);
+                break;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof AdminException ae) {
+                    throw ae;
+                }
+                if (!transient_(e.getCause()) || attempt == MAX_ATTEMPTS) {
+                    throw unavailableOr(e.getCause(), op + " of " + ref.getPath());
+                }
+                LOG.info("retrying " + op + " of " + ref.getPath() + " after " + e.getCause().getMessage());
+                backoff(attempt);
+            } catch (TimeoutException e) {
+                throw new AdminException.Unavailable(op + " of " + ref.getPath() + " timed out; it may or may not have been applied");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AdminException.Unavailable("interrupted during " + op + " of " + ref.getPath());
+            }
+        }
+        Timestamp commit = call(() -> log.get().get(10, TimeUnit.SECONDS)).getUpdateTime();
+        String revision = kind.collection() + ":" + micros(commit);
+        Resource resource = "delete".equals(op) ? null : get(kind, tenantId, id);
+        return new WriteResult(resource, revision, cascaded[0]);
+    }
+
+    private void checkReferences(Transaction tx, List<Kind.Ref> refs) throws Exception {
+        var missing = new ArrayList<String>();
+        for (Kind.Ref r : refs) {
+            DocumentSnapshot d = tx.get(db.document(r.path())).get();
+            if (!d.exists()) {
+                missing.add(r.what() + " does not exist (" + r.path() + ")");
+            } else if (!r.usable().test(d.getData())) {
+                missing.add(r.unusable());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new AdminException.ReferenceMissing(String.join("; ", missing));
+        }
+    }
+
+    private static void checkIfMatch(DocumentReference ref, DocumentSnapshot current, String ifMatch) {
+        if (ifMatch == null || ifMatch.equals("*")) {
+            return;
+        }
+        String actual = etag(current);
+        if (!actual.equals(ifMatch.trim())) {
+            throw new AdminException.PreconditionFailed(ref.getPath(), ifMatch, actual);
+        }
+    }
+
+    private static Resource resource(DocumentSnapshot d) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("id", d.getId());
+        d.getData().forEach((k, v) -> data.put(k, plain(v)));
+        return new Resource(d.getId(), data, etag(d));
+    }
+
+    private static Object plain(Object v) {
+        if (v instanceof Timestamp t) {
+            return t.toDate().toInstant().toString();
+        }
+        if (v instanceof Map<?, ?> m) {
+            var out = new LinkedHashMap<String, Object>();
+            m.forEach((k, val) -> out.put(String.valueOf(k), plain(val)));
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(AdminStore::plain).toList();
+        }
+        return v;
+    }
+
+    /** The document's version: its update time in µs, quoted as an HTTP entity tag. */
+    static String etag(DocumentSnapshot d) {
+        return "\"" + micros(d.getUpdateTime()) + "\"";
+    }
+
+    static long micros(Timestamp t) {
+        return t.getSeconds() * 1_000_000L + t.getNanos() / 1_000;
+    }
+
+    private static String encodeToken(String id) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(id.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decodeToken(String token) {
+        try {
+            return new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new AdminException.Invalid(List.of("page_token is not one this API issued"));
+        }
+    }
+
+    private static boolean transient_(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ApiException api) {
+                StatusCode.Code code = api.getStatusCode().getCode();
+                return code == StatusCode.Code.UNAVAILABLE || code == StatusCode.Code.DEADLINE_EXCEEDED
+                        || code == StatusCode.Code.ABORTED;
+            }
+            if (c instanceof FirestoreException fe && fe.getStatus() != null) {
+                Status.Code code = fe.getStatus().getCode();
+                return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.ABORTED;
+            }
+            if (c instanceof io.grpc.StatusRuntimeException sre) {
+                Status.Code code = sre.getStatus().getCode();
+                return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+            }
+        }
+        return false;
+    }
+
+    private static AdminException unavailableOr(Throwable cause, String what) {
+        return new AdminException.Unavailable(what + " failed: " + cause.getMessage());
+    }
+
+    private static void backoff(int attempt) {
+        try {
+            Thread.sleep(Math.min(2_000, 100L << attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws Exception;
+    }
+
+    /** Reads, retried on transient failures; a persistent failure is {@code Unavailable}. */
+    private static <T> T call(Call<T> call) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.run();
+            } catch (ExecutionException e) {
+                if (!transient_(e.getCause()) || attempt == MAX_ATTEMPTS) {
+                    throw unavailableOr(e.getCause(), "control-plane read");
+                }
+                backoff(attempt);
+            } catch (TimeoutException e) {
+                throw new AdminException.Unavailable("control-plane read timed out");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AdminException.Unavailable("interrupted during a control-plane read");
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new AdminException.Unavailable("control-plane read failed: " + e.getMessage());
+            }
+        }
+    }
+
+}

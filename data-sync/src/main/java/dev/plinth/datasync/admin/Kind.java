@@ -1,0 +1,245 @@
+package dev.plinth.datasync.admin;
+
+import com.google.cloud.firestore.FieldPath;
+import com.google.cloud.firestore.Firestore;
+import com.google.cloud.firestore.Query;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * The control-plane primitives: where each is stored, its id grammar, its fields, what it
+ * references (checked on write, in the write's transaction) and what depends on it
+ * (checked on delete). This table is the one definition of the model's rules.
+ */
+public enum Kind {
+    TENANTS("tenants", false, Ids.TENANT),
+    USERS("users", false, Ids.USER),
+    MODES("modes", false, Ids.NAME),
+    SURFACES("surfaces", false, Ids.SURFACE),
+    APPS("apps", false, Ids.APP),
+    IDENTITY_PROVIDERS("identity_providers", false, Ids.NAME),
+    MEMBERS("members", true, Ids.USER),
+    SUBSCRIPTIONS("subscriptions", true, Ids.APP),
+    PROJECTS("projects", true, Ids.PROJECT);
+
+    /** Identifier grammars (DESIGN.md §3). */
+    public static final class Ids {
+        public static final Pattern TENANT = Pattern.compile("^t_[a-z0-9_-]+$");
+        public static final Pattern USER = Pattern.compile("^u_[a-z0-9_-]+$");
+        public static final Pattern SURFACE = Pattern.compile("^s_[a-z0-9_-]+$");
+        public static final Pattern APP = Pattern.compile("^a_[a-z0-9_-]+$");
+        public static final Pattern PROJECT = Pattern.compile("^p_[a-z0-9_-]+$");
+        public static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
+        public static final Pattern ENV = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
+
+        private Ids() {}
+    }
+
+    static final Set<String> STATUSES = Set.of("active", "suspended");
+    static final Set<String> ROLES = Set.of("owner", "admin", "member", "viewer");
+    static final Set<String> ALGORITHMS = Set.of("HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
+            "ES256", "ES384", "ES512", "PS256", "PS384", "PS512");
+
+    /** A document that must exist (and be usable) for a write to be valid. */
+    record Ref(String path, String what, Predicate<Map<String, Object>> usable, String unusable) {
+        static Ref exists(String path, String what) {
+            return new Ref(path, what, d -> true, null);
+        }
+    }
+
+    /** Documents that depend on the one being deleted. */
+    record Dependents(String what, Query query, boolean cascadable) {}
+
+    private final String collection;
+    private final boolean tenantScoped;
+    private final Pattern idPattern;
+
+    Kind(String collection, boolean tenantScoped, Pattern idPattern) {
+        this.collection = collection;
+        this.tenantScoped = tenantScoped;
+        this.idPattern = idPattern;
+    }
+
+    public String collection() {
+        return collection;
+    }
+
+    public boolean tenantScoped() {
+        return tenantScoped;
+    }
+
+    public Pattern idPattern() {
+        return idPattern;
+    }
+
+    public static Optional<Kind> ofCollection(String collection) {
+        for (Kind k : values()) {
+            if (k.collection.equals(collection)) {
+                return Optional.of(k);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The document path, e.g. {@code tenants/t_acme/members/u_ana}. */
+    public String path(String tenantId, String id) {
+        return tenantScoped ? "tenants/" + tenantId + "/" + collection + "/" + id : collection + "/" + id;
+    }
+
+    /** Reads and checks the body; answers the normalized document and the references to check. */
+    Validated validate(String tenantId, String id, Map<String, Object> input) {
+        var errors = new ArrayList<String>();
+        if (tenantScoped && (tenantId == null || !Ids.TENANT.matcher(tenantId).matches())) {
+            errors.add("tenant id '" + tenantId + "' must match " + Ids.TENANT.pattern());
+        }
+        if (id == null || !idPattern.matcher(id).matches()) {
+            errors.add(collection + " id '" + id + "' must match " + idPattern.pattern());
+        }
+        Body b = new Body(input);
+        var refs = new ArrayList<Ref>();
+        if (tenantScoped) {
+            refs.add(Ref.exists("tenants/" + tenantId, "tenant " + tenantId));
+        }
+        switch (this) {
+            case TENANTS -> {
+                b.oneOf("status", STATUSES, "active");
+                String mode = b.matching("mode", false, Ids.NAME);
+                if (mode != null) {
+                    refs.add(Ref.exists("modes/" + mode, "mode " + mode));
+                }
+                b.strings("allowed_envs", true, Ids.ENV, 1, 50);
+                for (String s : b.strings("surfaces", false, Ids.SURFACE, 0, 100)) {
+                    refs.add(Ref.exists("surfaces/" + s, "surface " + s));
+                }
+                b.stringMap("labels");
+                b.string("display_name", false, 200);
+                b.object("defaults");
+            }
+            case USERS -> {
+                b.oneOf("status", STATUSES, "active");
+                b.string("display_name", false, 200);
+                for (Map<String, Object> identity : b.objects("identities")) {
+                    if (!(identity.get("issuer") instanceof String) || !(identity.get("subject") instanceof String)
+                            || identity.size() != 2) {
+                        b.error("'identities' entries must be {\"issuer\": string, \"subject\": string}");
+                    }
+                }
+            }
+            case MODES -> {
+                b.object("attributes");
+                b.string("display_name", false, 200);
+            }
+            case SURFACES -> {
+                b.oneOf("status", STATUSES, "active");
+                String mode = b.matching("mode", false, Ids.NAME);
+                if (mode != null) {
+                    refs.add(Ref.exists("modes/" + mode, "mode " + mode));
+                }
+                b.object("policy_defaults");
+                b.string("display_name", false, 200);
+            }
+            case APPS -> {
+                String surface = b.matching("surface", true, Ids.SURFACE);
+                if (surface != null) {
+                    refs.add(Ref.exists("surfaces/" + surface, "surface " + surface));
+                }
+                b.bool("subscribable", true);
+                b.oneOf("status", STATUSES, "active");
+                b.string("display_name", false, 200);
+            }
+            case IDENTITY_PROVIDERS -> {
+                b.string("issuer", true, 500);
+                b.string("audience", true, 500);
+                b.oneOf("algorithm", ALGORITHMS, null);
+                if (input == null || input.get("algorithm") == null) {
+                    b.error("'algorithm' is required");
+                }
+                String secret = b.matching("key_secret", false, Ids.NAME);
+                String jwks = b.string("jwks_url", false, 2000);
+                if ((secret == null) == (jwks == null)) {
+                    b.error("exactly one of 'key_secret' and 'jwks_url' is required");
+                }
+                if (jwks != null && !jwks.startsWith("https://") && !jwks.startsWith("http://")) {
+                    b.error("'jwks_url' must be an http(s) URL");
+                }
+                b.bool("dev", false);
+            }
+            case MEMBERS -> {
+                List<String> roles = b.strings("roles", true, null, 1, 4);
+                for (String r : roles) {
+                    if (!ROLES.contains(r)) {
+                        b.error("'roles' entry '" + r + "' must be one of " + new java.util.TreeSet<>(ROLES));
+                    }
+                }
+                b.oneOf("status", STATUSES, "active");
+                refs.add(Ref.exists("users/" + id, "user " + id));
+            }
+            case SUBSCRIPTIONS -> {
+                b.oneOf("status", STATUSES, "active");
+                refs.add(new Ref("apps/" + id, "app " + id, d -> !Boolean.FALSE.equals(d.get("subscribable")),
+                        "app " + id + " is not subscribable"));
+            }
+            case PROJECTS -> {
+                String app = b.matching("app", true, Ids.APP);
+                b.string("name", true, 200);
+                b.oneOf("status", STATUSES, "active");
+                if (app != null) {
+                    refs.add(new Ref("tenants/" + tenantId + "/subscriptions/" + app,
+                            "subscription of tenant " + tenantId + " to app " + app, d -> true, null));
+                }
+            }
+        }
+        // Queryable back-references, written by Plinth, never by the caller.
+        Set<String> derived = Set.of("id", "tenant_id", "user_id", "app_id", "etag");
+        b.rejectUnknown(derived);
+        errors.addAll(b.errors());
+        if (!errors.isEmpty()) {
+            throw new AdminException.Invalid(errors);
+        }
+        var doc = new java.util.LinkedHashMap<>(b.out());
+        if (tenantScoped) {
+            doc.put("tenant_id", tenantId);
+        }
+        if (this == MEMBERS) {
+            doc.put("user_id", id);
+        }
+        if (this == SUBSCRIPTIONS) {
+            doc.put("app_id", id);
+        }
+        return new Validated(doc, refs);
+    }
+
+    record Validated(Map<String, Object> document, List<Ref> references) {}
+
+    /** What must be empty before a document of this kind may be deleted. */
+    List<Dependents> dependents(Firestore db, String tenantId, String id) {
+        return switch (this) {
+            case TENANTS -> List.of(
+                    new Dependents("members", db.collection("tenants/" + id + "/members"), true),
+                    new Dependents("subscriptions", db.collection("tenants/" + id + "/subscriptions"), true),
+                    new Dependents("projects", db.collection("tenants/" + id + "/projects"), true));
+            case USERS -> List.of(new Dependents("memberships",
+                    db.collectionGroup("members").whereEqualTo("user_id", id), false));
+            case MODES -> List.of(
+                    new Dependents("tenants using the mode", db.collection("tenants").whereEqualTo("mode", id), false),
+                    new Dependents("surfaces using the mode", db.collection("surfaces").whereEqualTo("mode", id), false));
+            case SURFACES -> List.of(
+                    new Dependents("apps on the surface", db.collection("apps").whereEqualTo("surface", id), false),
+                    new Dependents("tenants on the surface", db.collection("tenants").whereArrayContains("surfaces", id), false));
+            case APPS -> List.of(new Dependents("subscriptions",
+                    db.collectionGroup("subscriptions").whereEqualTo("app_id", id), false));
+            case SUBSCRIPTIONS -> List.of(new Dependents("projects of the app",
+                    db.collection("tenants/" + tenantId + "/projects").whereEqualTo("app", id), false));
+            case IDENTITY_PROVIDERS, MEMBERS, PROJECTS -> List.of();
+        };
+    }
+
+    static Query byId(Firestore db, String collectionPath) {
+        return db.collection(collectionPath).orderBy(FieldPath.documentId());
+    }
+}

@@ -1,0 +1,154 @@
+package dev.plinth.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.api.context.ProblemException;
+import dev.plinth.datasync.admin.AdminStore;
+import dev.plinth.datasync.admin.Kind;
+import dev.plinth.datasync.model.Json;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /v1/admin/…}: list, create, read, replace and delete for every control-plane
+ * primitive of {@link Kind}. Global kinds live at {@code /v1/admin/{kind}}, tenant-scoped
+ * ones at {@code /v1/admin/tenants/{tenant}/{kind}}. Writes answer the revision token they
+ * produced ({@code X-Revision} and {@code revision}); reads and writes carry an ETag, and
+ * {@code If-Match} on PUT/DELETE prevents lost updates.
+ */
+final class AdminRoutes {
+
+    private static final Map<Kind, String> EXAMPLES = Map.of(
+            Kind.TENANTS, "{\"id\": \"t_example\", \"allowed_envs\": [\"dev\"], \"mode\": \"saas\"}",
+            Kind.USERS, "{\"id\": \"u_example\", \"identities\": [{\"issuer\": \"https://plinth.local/dev\", \"subject\": \"u_example\"}]}",
+            Kind.MODES, "{\"id\": \"example\", \"attributes\": {}}",
+            Kind.SURFACES, "{\"id\": \"s_example\", \"mode\": \"saas\"}",
+            Kind.APPS, "{\"id\": \"a_example\", \"surface\": \"s_example\", \"subscribable\": true}",
+            Kind.IDENTITY_PROVIDERS, "{\"id\": \"example\", \"issuer\": \"https://idp.example\", \"audience\": \"plinth\", \"algorithm\": \"RS256\", \"jwks_url\": \"https://idp.example/jwks.json\"}",
+            Kind.MEMBERS, "{\"id\": \"u_example\", \"roles\": [\"member\"]}",
+            Kind.SUBSCRIPTIONS, "{\"id\": \"a_example\"}",
+            Kind.PROJECTS, "{\"id\": \"p_example\", \"app\": \"a_example\", \"name\": \"Example\"}");
+
+    private final AdminStore store;
+
+    AdminRoutes(AdminStore store) {
+        this.store = store;
+    }
+
+    List<RouteSpec> routes() {
+        var routes = new ArrayList<RouteSpec>();
+        for (Kind kind : Kind.values()) {
+            String collection = kind.tenantScoped()
+                    ? "/v1/admin/tenants/{tenant}/" + kind.collection()
+                    : "/v1/admin/" + kind.collection();
+            String item = collection + "/{id}";
+            // The tenant a route acts on: the path's {tenant}, or a tenant's own {id}.
+            String collectionTarget = kind.tenantScoped() ? "tenant" : null;
+            String itemTarget = kind.tenantScoped() ? "tenant" : kind == Kind.TENANTS ? "id" : null;
+            String name = kind.collection();
+            routes.add(spec(Method.GET, collection, kind, "read", collectionTarget, "List " + name + " (paginated, id order)", null, this::list));
+            routes.add(spec(Method.POST, collection, kind, "write", collectionTarget, "Create one of " + name, EXAMPLES.get(kind), this::create));
+            routes.add(spec(Method.GET, item, kind, "read", itemTarget, "Read one of " + name, null, this::get));
+            routes.add(spec(Method.PUT, item, kind, "write", itemTarget, "Replace one of " + name + " (If-Match honoured)", EXAMPLES.get(kind), this::replace));
+            routes.add(spec(Method.DELETE, item, kind, "write", itemTarget, "Delete one of " + name + " (If-Match honoured; cascade=true for a tenant's members, subscriptions and projects)", null, this::delete));
+        }
+        return routes;
+    }
+
+    private interface KindHandler {
+        void handle(Kind kind, RouteSpec.Call call, ServerResponse res) throws Exception;
+    }
+
+    private static RouteSpec spec(Method method, String path, Kind kind, String action, String target, String summary,
+                                  String example, KindHandler handler) {
+        return new RouteSpec(method, path, kind.collection(), action, true, target, summary, example,
+                (call, res) -> handler.handle(kind, call, res));
+    }
+
+    private void list(Kind kind, RouteSpec.Call call, ServerResponse res) {
+        int size = parseInt(call.query("page_size"), 100, "page_size");
+        AdminStore.Page page = store.list(kind, call.param("tenant"), size, call.query("page_token"));
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        var items = body.putArray("items");
+        page.items().forEach(r -> items.add(Json.MAPPER.valueToTree(r.data())));
+        body.put("next_page_token", page.nextPageToken());
+        send(res, 200, body);
+    }
+
+    private void get(Kind kind, RouteSpec.Call call, ServerResponse res) {
+        AdminStore.Resource r = store.get(kind, call.param("tenant"), call.param("id"));
+        res.header(HeaderNames.ETAG, r.etag());
+        send(res, 200, Json.MAPPER.valueToTree(r.data()));
+    }
+
+    private void create(Kind kind, RouteSpec.Call call, ServerResponse res) {
+        Map<String, Object> body = bodyMap(call);
+        Object id = body.remove("id");
+        if (!(id instanceof String)) {
+            throw new ProblemException(400, "VALIDATION_FAILED", "'id' is required and must be a string");
+        }
+        AdminStore.WriteResult w = store.create(kind, call.param("tenant"), (String) id, body, call.context().userId());
+        res.header(HeaderNames.LOCATION, call.request().path().path() + "/" + id);
+        written(res, 201, w);
+    }
+
+    private void replace(Kind kind, RouteSpec.Call call, ServerResponse res) {
+        Map<String, Object> body = bodyMap(call);
+        Object id = body.remove("id");
+        if (id != null && !id.equals(call.param("id"))) {
+            throw new ProblemException(400, "VALIDATION_FAILED", "body id '" + id + "' differs from the path's id '" + call.param("id") + "'");
+        }
+        String ifMatch = call.request().headers().first(HeaderNames.IF_MATCH).orElse(null);
+        written(res, 200, store.replace(kind, call.param("tenant"), call.param("id"), body, ifMatch, call.context().userId()));
+    }
+
+    private void delete(Kind kind, RouteSpec.Call call, ServerResponse res) {
+        String ifMatch = call.request().headers().first(HeaderNames.IF_MATCH).orElse(null);
+        boolean cascade = "true".equals(call.query("cascade"));
+        written(res, 200, store.delete(kind, call.param("tenant"), call.param("id"), ifMatch, cascade, call.context().userId()));
+    }
+
+    private static void written(ServerResponse res, int status, AdminStore.WriteResult w) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("revision", w.revision());
+        if (w.resource() != null) {
+            res.header(HeaderNames.ETAG, w.resource().etag());
+            body.set("resource", Json.MAPPER.valueToTree(w.resource().data()));
+        } else {
+            body.put("deleted", true).put("cascaded", w.cascaded());
+        }
+        res.header(ContextFilter.REVISION, w.revision());
+        send(res, status, body);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> bodyMap(RouteSpec.Call call) {
+        JsonNode body = call.body();
+        if (body == null || !body.isObject()) {
+            throw new ProblemException(400, "MALFORMED_REQUEST", "a JSON object body is required");
+        }
+        return new java.util.LinkedHashMap<>(Json.MAPPER.convertValue(body, Map.class));
+    }
+
+    private static int parseInt(String value, int fallback, String name) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new ProblemException(400, "MALFORMED_REQUEST", name + " must be an integer");
+        }
+    }
+
+    static void send(ServerResponse res, int status, JsonNode body) {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(body.toString());
+    }
+}

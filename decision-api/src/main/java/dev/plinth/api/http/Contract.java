@@ -1,0 +1,117 @@
+package dev.plinth.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.victools.jsonschema.generator.OptionPreset;
+import com.github.victools.jsonschema.generator.SchemaGenerator;
+import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
+import com.github.victools.jsonschema.generator.SchemaVersion;
+import dev.plinth.api.context.RequestContext;
+import dev.plinth.datasync.model.Json;
+import dev.plinth.datasync.model.Records;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The contract other repositories code against, generated — never hand-written — from the
+ * Java records (JSON Schema per primitive) and from the route table (OpenAPI).
+ */
+public final class Contract {
+
+    /** Schema name → record. The names are the snake_case forms policies and APIs use. */
+    public static final Map<String, Class<?>> PRIMITIVES = primitives();
+
+    private static Map<String, Class<?>> primitives() {
+        var m = new LinkedHashMap<String, Class<?>>();
+        m.put("tenant", Records.Tenant.class);
+        m.put("user", Records.User.class);
+        m.put("membership", Records.Membership.class);
+        m.put("mode", Records.Mode.class);
+        m.put("surface", Records.Surface.class);
+        m.put("app", Records.App.class);
+        m.put("subscription", Records.Subscription.class);
+        m.put("project", Records.Project.class);
+        m.put("identity_provider", Records.IdentityProvider.class);
+        m.put("request_context", RequestContext.class);
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private Contract() {}
+
+    public static Map<String, JsonNode> schemas() {
+        var config = new SchemaGeneratorConfigBuilder(Json.MAPPER, SchemaVersion.DRAFT_2020_12, OptionPreset.PLAIN_JSON);
+        config.forFields().withPropertyNameOverrideResolver(field -> snake(field.getName()));
+        var generator = new SchemaGenerator(config.build());
+        var out = new LinkedHashMap<String, JsonNode>();
+        PRIMITIVES.forEach((name, type) -> {
+            ObjectNode schema = generator.generateSchema(type);
+            schema.put("title", name);
+            schema.put("$id", "https://plinth.dev/contract/schemas/" + name + ".json");
+            out.put(name, schema);
+        });
+        return out;
+    }
+
+    /** OpenAPI 3.1 for the protected routes, with the primitives' schemas as components. */
+    public static JsonNode openApi(List<RouteSpec> routes) {
+        var json = Json.MAPPER;
+        ObjectNode doc = json.createObjectNode().put("openapi", "3.1.0");
+        doc.putObject("info").put("title", "Plinth API").put("version", "0.1.0")
+                .put("description", "Every /v1 route needs Authorization: Bearer <JWT>, X-Tenant-Id and X-Env "
+                        + "(optional X-Surface-Id, X-App-Id, X-Project-Id, X-Min-Revision). Errors are RFC 9457 "
+                        + "application/problem+json with a code.");
+        ObjectNode paths = doc.putObject("paths");
+        for (RouteSpec r : routes) {
+            ObjectNode path = paths.has(r.path()) ? (ObjectNode) paths.get(r.path()) : paths.putObject(r.path());
+            ObjectNode op = path.putObject(r.method().text().toLowerCase(java.util.Locale.ROOT));
+            op.put("summary", r.summary());
+            ArrayNode params = op.putArray("parameters");
+            Matcher m = Pattern.compile("\\{([a-z_]+)}").matcher(r.path());
+            while (m.find()) {
+                params.addObject().put("name", m.group(1)).put("in", "path").put("required", true)
+                        .putObject("schema").put("type", "string");
+            }
+            for (String h : List.of("X-Tenant-Id", "X-Env")) {
+                params.addObject().put("name", h).put("in", "header").put("required", true)
+                        .putObject("schema").put("type", "string");
+            }
+            if (r.requestBody() != null) {
+                ObjectNode media = op.putObject("requestBody").put("required", true)
+                        .putObject("content").putObject("application/json");
+                media.putObject("schema").put("type", "object");
+                try {
+                    media.set("example", json.readTree(r.requestBody()));
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("route " + r.path() + " has an invalid example body", e);
+                }
+            }
+            ObjectNode responses = op.putObject("responses");
+            responses.putObject(r.method().text().equals("POST") ? "201" : "200").put("description", "success");
+            responses.putObject("default").put("description", "problem")
+                    .putObject("content").putObject("application/problem+json").putObject("schema")
+                    .put("$ref", "#/components/schemas/problem");
+        }
+        ObjectNode components = doc.putObject("components").putObject("schemas");
+        schemas().forEach((name, schema) -> {
+            ObjectNode copy = schema.deepCopy();
+            copy.remove("$schema");
+            components.set(name, copy);
+        });
+        ObjectNode problem = components.putObject("problem").put("type", "object");
+        ObjectNode props = problem.putObject("properties");
+        for (String f : List.of("type", "title", "code", "detail", "instance")) {
+            props.putObject(f).put("type", "string");
+        }
+        props.putObject("status").put("type", "integer");
+        problem.putArray("required").add("status").add("code");
+        return doc;
+    }
+
+    static String snake(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+}

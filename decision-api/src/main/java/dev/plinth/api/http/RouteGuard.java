@@ -1,0 +1,91 @@
+package dev.plinth.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.api.context.ProblemException;
+import dev.plinth.api.context.RequestContext;
+import dev.plinth.datasync.model.Json;
+import dev.plinth.engine.api.EngineException;
+import dev.plinth.engine.api.PolicyEngine;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import java.util.function.Supplier;
+
+/**
+ * Wraps each protected route: parses the JSON body (400 {@code MALFORMED_REQUEST} when it
+ * is not JSON), then asks {@code plinth/authz/route} whether the resolved context may use
+ * this route with this body and path ({@code CONTEXT_MISMATCH}, admin rights). Handlers
+ * never compare tenant ids themselves.
+ */
+final class RouteGuard {
+
+    static final String ENTRYPOINT = "plinth/authz/route";
+
+    private final Supplier<PolicyEngine> engine;
+
+    RouteGuard(Supplier<PolicyEngine> engine) {
+        this.engine = engine;
+    }
+
+    Handler guard(RouteSpec spec) {
+        return (req, res) -> {
+            RequestContext context = ContextFilter.context(req);
+            JsonNode body = body(req);
+            var call = new RouteSpec.Call(context, req, body);
+            authorize(spec, call);
+            spec.handler().handle(call, res);
+        };
+    }
+
+    private static JsonNode body(ServerRequest req) {
+        if (!req.content().hasEntity()) {
+            return null;
+        }
+        String text = req.content().as(String.class);
+        if (text.isBlank()) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ProblemException(400, "MALFORMED_REQUEST", "the request body is not valid JSON: "
+                    + e.getOriginalMessage());
+        }
+    }
+
+    private void authorize(RouteSpec spec, RouteSpec.Call call) {
+        var json = Json.MAPPER;
+        ObjectNode input = json.createObjectNode();
+        input.set("context", json.valueToTree(call.context()));
+        input.putObject("route").put("admin", spec.admin()).put("kind", spec.kind()).put("action", spec.action());
+        ObjectNode target = input.putObject("target");
+        if (spec.targetParam() != null && call.param(spec.targetParam()) != null) {
+            target.put("tenant_id", call.param(spec.targetParam()));
+        }
+        ObjectNode body = input.putObject("body");
+        if (call.body() != null && call.body().isObject()) {
+            copyText(call.body(), body, "tenant_id");
+            copyText(call.body(), body, "env");
+        }
+        JsonNode decision;
+        try {
+            decision = engine.get().evaluate(ENTRYPOINT, input).orElse(null);
+        } catch (EngineException e) {
+            throw new ProblemException(500, "DECISION_FAILED", "the route policy could not be evaluated: " + e.code());
+        }
+        if (decision == null || !decision.path("allow").isBoolean()) {
+            throw new ProblemException(500, "DECISION_FAILED", "the route policy gave no decision");
+        }
+        if (!decision.path("allow").asBoolean()) {
+            throw new ProblemException(decision.path("status").asInt(403), decision.path("code").asText("FORBIDDEN"),
+                    decision.path("reason").asText("denied"));
+        }
+    }
+
+    private static void copyText(JsonNode from, ObjectNode to, String field) {
+        JsonNode v = from.get(field);
+        if (v != null && !v.isNull()) {
+            to.put(field, v.asText());
+        }
+    }
+}

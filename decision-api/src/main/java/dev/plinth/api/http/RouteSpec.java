@@ -1,0 +1,38 @@
+package dev.plinth.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.api.context.RequestContext;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * One protected route: its method and path, what it is for the route policy
+ * ({@code plinth/authz/route}), and its handler. The list of these is the router: it is
+ * registered with Helidon, rendered as OpenAPI, and enumerated by the route-matrix test.
+ *
+ * @param kind         the primitive the route manages (admin routes), or null
+ * @param action       {@code read} or {@code write}
+ * @param admin        an admin route, authorized by role in the policy
+ * @param targetParam  the path parameter naming the tenant the route acts on, or null
+ * @param requestBody  the JSON body the route expects (for docs and the matrix test), or null
+ */
+public record RouteSpec(Method method, String path, String kind, String action, boolean admin,
+                        String targetParam, String summary, String requestBody, Handler handler) {
+
+    /** A call that passed the context filter and the route policy. */
+    public record Call(RequestContext context, ServerRequest request, JsonNode body) {
+        public String param(String name) {
+            return request.path().pathParameters().first(name).orElse(null);
+        }
+
+        public String query(String name) {
+            return request.query().first(name).orElse(null);
+        }
+    }
+
+    @FunctionalInterface
+    public interface Handler {
+        void handle(Call call, ServerResponse res) throws Exception;
+    }
+}
