@@ -42,23 +42,22 @@ is_tenant_manager if {
 	role in manager_roles
 }
 
-# A body must agree with the path it is sent to, and with the headers' env.
-mismatch_reason := concat("", ["body tenant_id ", input.body.tenant_id, " differs from the path's tenant ", input.target.tenant_id]) if {
+# The tenant a request acts on: the one its path names, else the caller's own.
+acting_tenant := input.target.tenant_id if is_string(input.target.tenant_id) else := input.context.tenant_id
+
+# A body must agree with the tenant the request acts on and with the headers' env; a path
+# may name another tenant than X-Tenant-Id only for t_system admins, who administer every
+# tenant from the control-plane tenant.
+mismatch_reason := concat("", ["body tenant_id ", input.body.tenant_id, " differs from the tenant the request acts on, ", acting_tenant]) if {
 	is_string(input.body.tenant_id)
-	is_string(input.target.tenant_id)
-	input.body.tenant_id != input.target.tenant_id
+	input.body.tenant_id != acting_tenant
 } else := concat("", ["body env ", input.body.env, " differs from X-Env ", input.context.env]) if {
 	is_string(input.body.env)
 	input.body.env != input.context.env
 } else := concat("", ["path tenant ", input.target.tenant_id, " differs from X-Tenant-Id ", input.context.tenant_id]) if {
-	# t_system admins administer every tenant from the control-plane tenant.
 	not is_system_admin
 	is_string(input.target.tenant_id)
 	input.target.tenant_id != input.context.tenant_id
-} else := concat("", ["body tenant_id ", input.body.tenant_id, " differs from X-Tenant-Id ", input.context.tenant_id]) if {
-	not is_system_admin
-	is_string(input.body.tenant_id)
-	input.body.tenant_id != input.context.tenant_id
 }
 
 admin_grant := "t_system admin" if {

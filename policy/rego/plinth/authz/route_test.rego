@@ -78,3 +78,12 @@ test_plain_route_with_matching_body_is_allowed if {
 	d := authz.route with input as {"context": ctx("t_acme", []), "route": {"admin": false}, "target": {}, "body": {"tenant_id": "t_acme", "env": "dev"}}
 	d.allow
 }
+
+test_system_admin_body_tenant_must_match_header_on_global_routes if {
+	d := authz.route with input as {
+		"context": ctx("t_system", ["admin"]),
+		"route": {"admin": true, "kind": "users", "action": "write"},
+		"target": {}, "body": {"tenant_id": "t_other"},
+	}
+	d.code == "CONTEXT_MISMATCH"
+}

@@ -40,8 +40,9 @@ public final class Seeder {
             throw new IOException(SEED_RESOURCE + " has no positive seed_version");
         }
         Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
-        seed.path("documents").properties().forEach(e -> documents.put(e.getKey(), JSON.convertValue(e.getValue(),
-                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {})));
+        // Seed documents obey the same rules as admin writes, derived fields included.
+        seed.path("documents").properties().forEach(e -> documents.put(e.getKey(), dev.plinth.datasync.admin.Kind.normalize(
+                e.getKey(), JSON.convertValue(e.getValue(), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}))));
         DocumentReference marker = db.collection("system").document("seed");
         try {
             return db.runTransaction(tx -> {

@@ -86,6 +86,31 @@ final class TestPlinth implements AutoCloseable {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    HttpResponse<String> send(String method, String path, Map<String, String> headers, String body) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Headers of the seeded t_system admin. */
+    static Map<String, String> admin() throws Exception {
+        return as("u_admin", "t_system", "dev");
+    }
+
+    static Map<String, String> as(String user, String tenant, String env) throws Exception {
+        return new java.util.HashMap<>(Map.of("Authorization", "Bearer " + token(user), "X-Tenant-Id", tenant, "X-Env", env));
+    }
+
+    static Map<String, String> with(Map<String, String> headers, String name, String value) {
+        var copy = new java.util.HashMap<>(headers);
+        copy.put(name, value);
+        return copy;
+    }
+
     @Override
     public void close() throws Exception {
         server.close();

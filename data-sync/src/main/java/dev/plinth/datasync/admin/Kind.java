@@ -86,6 +86,27 @@ public enum Kind {
         return Optional.empty();
     }
 
+    /**
+     * Validates a document given by its path (as in the seed file) and answers the stored
+     * form, with the derived fields a write through the admin API would have. Paths of
+     * collections that are not primitives (e.g. {@code secrets/…}) are answered unchanged.
+     */
+    public static Map<String, Object> normalize(String path, Map<String, Object> data) {
+        String[] parts = path.split("/");
+        Optional<Kind> kind = Optional.empty();
+        String tenant = null;
+        if (parts.length == 2) {
+            kind = ofCollection(parts[0]).filter(k -> !k.tenantScoped);
+        } else if (parts.length == 4 && parts[0].equals("tenants")) {
+            kind = ofCollection(parts[2]).filter(k -> k.tenantScoped);
+            tenant = parts[1];
+        }
+        if (kind.isEmpty()) {
+            return data;
+        }
+        return kind.get().validate(tenant, parts[parts.length - 1], data).document();
+    }
+
     /** The document path, e.g. {@code tenants/t_acme/members/u_ana}. */
     public String path(String tenantId, String id) {
         return tenantScoped ? "tenants/" + tenantId + "/" + collection + "/" + id : collection + "/" + id;
