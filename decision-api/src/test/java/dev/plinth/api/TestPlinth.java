@@ -35,8 +35,11 @@ final class TestPlinth implements AutoCloseable {
     final PlinthServer server;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private TestPlinth(String projectId, Path secretsFile, PlinthServer server) {
+    private final String emulatorHost;
+
+    private TestPlinth(String projectId, Path secretsFile, String emulatorHost, PlinthServer server) {
         this.projectId = projectId;
+        this.emulatorHost = emulatorHost;
         this.secretsFile = secretsFile;
         this.server = server;
     }
@@ -47,19 +50,24 @@ final class TestPlinth implements AutoCloseable {
 
     /** A replica on an existing project and secrets folder (a "restart" of the service). */
     static TestPlinth startOn(String projectId, Path secretsDir) throws Exception {
+        return startOn(projectId, secretsDir, TestInfra.shared().firestoreHost());
+    }
+
+    /** A replica on a given emulator. */
+    static TestPlinth startOn(String projectId, Path secretsDir, String emulatorHost) throws Exception {
         Path secrets = secretsDir.resolve("secrets.json");
         Files.writeString(secrets, "{\"dev_jwt_signing_key\": \"" + KEY + "\"}");
         var config = BootstrapConfig.from(Map.of(
                 "PLINTH_PORT", "0",
                 "PLINTH_HOME", secretsDir.toString(),
                 "PLINTH_FIRESTORE_PROJECT", projectId,
-                "PLINTH_FIRESTORE_EMULATOR_HOST", TestInfra.shared().firestoreHost(),
+                "PLINTH_FIRESTORE_EMULATOR_HOST", emulatorHost,
                 "PLINTH_SECRETS_FILE", secrets.toString()));
-        return new TestPlinth(projectId, secretsDir, PlinthServer.start(config));
+        return new TestPlinth(projectId, secretsDir, emulatorHost, PlinthServer.start(config));
     }
 
     Firestore firestore() {
-        return ControlPlaneStore.connect(projectId, TestInfra.shared().firestoreHost());
+        return ControlPlaneStore.connect(projectId, emulatorHost);
     }
 
     static String token(String subject) throws Exception {

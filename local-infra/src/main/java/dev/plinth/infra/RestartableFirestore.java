@@ -1,0 +1,56 @@
+package dev.plinth.infra;
+
+import dev.plinth.infra.bootstrap.InfraTools;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A Firestore emulator of its own, for tests that stop and restart Firestore under a
+ * running replica. It keeps its port across restarts and carries the data of one project
+ * over through an HTTP export and an import, as {@code ./plinth run} does.
+ */
+public final class RestartableFirestore implements AutoCloseable {
+
+    private final InfraTools tools;
+    private final Path dir;
+    private final int port;
+    private final String projectId;
+    private Process process;
+    private int exports;
+
+    public RestartableFirestore(String projectId) throws IOException {
+        this.tools = InfraTools.fromEnvironment();
+        this.dir = Files.createTempDirectory("plinth-restartable-firestore");
+        this.port = LocalInfra.freePort();
+        this.projectId = projectId;
+        start();
+    }
+
+    public String host() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Exports the project's data, then stops the emulator (the port stays reserved to us by convention). */
+    public synchronized void stop() throws IOException {
+        String name = "export-" + (++exports);
+        LocalInfra.exportProject(port, projectId, dir, name);
+        LocalInfra.terminate(List.of(process.pid()));
+    }
+
+    /** Starts the emulator on the same port, importing the last export if there is one. */
+    public synchronized void start() throws IOException {
+        Optional<Path> metadata = exports == 0 ? Optional.empty()
+                : Optional.of(dir.resolve("export-" + exports).resolve("export-" + exports + ".overall_export_metadata"));
+        process = LocalInfra.startFirestore(tools, port, metadata, dir.resolve("firestore.log"));
+        LocalInfra.awaitFirestore(port, process, dir.resolve("firestore.log"));
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        LocalInfra.terminate(List.of(process.pid()));
+        LocalInfra.deleteTree(dir);
+    }
+}
