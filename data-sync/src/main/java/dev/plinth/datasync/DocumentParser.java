@@ -72,7 +72,8 @@ final class DocumentParser {
 
     static IdentityProvider identityProvider(DocumentSnapshot d) {
         return new IdentityProvider(d.getId(), str(d, "issuer", null), str(d, "audience", null),
-                str(d, "algorithm", null), str(d, "key_secret", null), Boolean.TRUE.equals(d.getBoolean("dev")));
+                str(d, "algorithm", null), str(d, "key_secret", null), str(d, "jwks_url", null),
+                Boolean.TRUE.equals(d.getBoolean("dev")));
     }
 
     static SecretMapping secret(DocumentSnapshot d) {

@@ -53,10 +53,11 @@ public final class Records {
 
     /**
      * {@code identity_providers/{id}}: whose JWTs are accepted. The verification key is
-     * never stored here, only the logical name of the secret that holds it.
+     * never stored here: either the logical name of the secret that holds it, or the URL
+     * of the issuer's public JWKS.
      */
     public record IdentityProvider(String id, String issuer, String audience, String algorithm,
-                                   String keySecret, boolean dev) {}
+                                   String keySecret, String jwksUrl, boolean dev) {}
 
     /** {@code secrets/{name}}: which provider holds a logical secret, and under what reference. */
     public record SecretMapping(String name, String provider, String reference) {}

@@ -5,6 +5,15 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.SecurityContext;
+import java.net.URI;
+import java.util.List;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.MACVerifier;
@@ -46,6 +55,9 @@ public final class TokenVerifier {
     private final SecretResolver secrets;
     private final Clock clock;
     private final Cache<String, Verified> cache;
+    /** One cached JWKS source per URL; bounded by the number of configured identity providers. */
+    private final java.util.concurrent.ConcurrentHashMap<String, JWKSource<SecurityContext>> jwksSources =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public TokenVerifier(SecretResolver secrets, Clock clock, long maxCachedTokens) {
         this.secrets = secrets;
@@ -99,7 +111,7 @@ public final class TokenVerifier {
             throw new Rejected("algorithm " + alg.getName() + " is not accepted for this issuer");
         }
         try {
-            if (!jwt.verify(verifierFor(provider, alg))) {
+            if (!jwt.verify(verifierFor(provider, jwt.getHeader()))) {
                 throw new Rejected("bad signature");
             }
         } catch (JOSEException e) {
@@ -123,9 +135,13 @@ public final class TokenVerifier {
         return new Verified(provider, issuer, claims.getSubject(), claims.getExpirationTime().toInstant());
     }
 
-    private JWSVerifier verifierFor(IdentityProvider provider, JWSAlgorithm alg) throws JOSEException, Rejected {
+    private JWSVerifier verifierFor(IdentityProvider provider, JWSHeader header) throws JOSEException, Rejected {
+        JWSAlgorithm alg = header.getAlgorithm();
+        if (provider.jwksUrl() != null) {
+            return fromJwks(provider, header);
+        }
         if (provider.keySecret() == null) {
-            throw new Rejected("identity provider " + provider.id() + " names no key_secret");
+            throw new Rejected("identity provider " + provider.id() + " names neither key_secret nor jwks_url");
         }
         String key;
         try {
@@ -148,6 +164,34 @@ public final class TokenVerifier {
             throw new Rejected("verification key of " + provider.id() + " is not a JWK");
         }
         throw new Rejected("unsupported key type for " + alg.getName());
+    }
+
+    /** The key the token's header names, from the issuer's JWKS (fetched and cached by nimbus). */
+    private JWSVerifier fromJwks(IdentityProvider provider, JWSHeader header) throws JOSEException, Rejected {
+        JWKSource<SecurityContext> source = jwksSources.computeIfAbsent(provider.jwksUrl(), url -> {
+            try {
+                return JWKSourceBuilder.create(URI.create(url).toURL()).retrying(true).build();
+            } catch (java.net.MalformedURLException e) {
+                throw new IllegalArgumentException("jwks_url " + url + " is not a URL", e);
+            }
+        });
+        List<JWK> keys;
+        try {
+            keys = source.get(new JWKSelector(JWKMatcher.forJWSHeader(header)), null);
+        } catch (KeySourceException e) {
+            throw new Rejected("JWKS of " + provider.id() + " unavailable: " + e.getMessage());
+        }
+        if (keys.isEmpty()) {
+            throw new Rejected("no key in the JWKS of " + provider.id() + " matches the token's header");
+        }
+        JWK jwk = keys.get(0);
+        if (jwk instanceof RSAKey rsa) {
+            return new RSASSAVerifier(rsa);
+        }
+        if (jwk instanceof ECKey ec) {
+            return new ECDSAVerifier(ec);
+        }
+        throw new Rejected("unsupported JWKS key type " + jwk.getKeyType());
     }
 
     private static final class Rejected extends Exception {

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code main}: dispatches to the subcommands. */
 @Command(name = "plinth", mixinStandardHelpOptions = true, version = "plinth 0.1.0",
         description = "Plinth: identity, tenancy, context and routing decided by policy from control-plane data.",
-        subcommands = {RunCommand.class, TokenCommand.class, StopCommand.class})
+        subcommands = {RunCommand.class, TokenCommand.class, StopCommand.class, ContractCommand.class})
 public final class PlinthCli implements Runnable {
 
     public static void main(String[] args) {

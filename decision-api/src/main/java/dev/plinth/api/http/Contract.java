@@ -8,6 +8,7 @@ import com.github.victools.jsonschema.generator.SchemaGenerator;
 import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
 import com.github.victools.jsonschema.generator.SchemaVersion;
 import dev.plinth.api.context.RequestContext;
+import dev.plinth.datasync.admin.Kind;
 import dev.plinth.datasync.model.Json;
 import dev.plinth.datasync.model.Records;
 import java.util.LinkedHashMap;
@@ -40,11 +41,37 @@ public final class Contract {
         return java.util.Collections.unmodifiableMap(m);
     }
 
+    private static final Map<Class<?>, String> ID_PATTERNS = Map.of(
+            Records.Tenant.class, Kind.Ids.TENANT.pattern(),
+            Records.User.class, Kind.Ids.USER.pattern(),
+            Records.Mode.class, Kind.Ids.NAME.pattern(),
+            Records.Surface.class, Kind.Ids.SURFACE.pattern(),
+            Records.App.class, Kind.Ids.APP.pattern(),
+            Records.Project.class, Kind.Ids.PROJECT.pattern(),
+            Records.IdentityProvider.class, Kind.Ids.NAME.pattern());
+
     private Contract() {}
 
     public static Map<String, JsonNode> schemas() {
         var config = new SchemaGeneratorConfigBuilder(Json.MAPPER, SchemaVersion.DRAFT_2020_12, OptionPreset.PLAIN_JSON);
         config.forFields().withPropertyNameOverrideResolver(field -> snake(field.getName()));
+        // The grammars and enumerations that the admin API enforces (Kind), stated in the schema.
+        config.forFields().withStringPatternResolver(field -> {
+            String name = snake(field.getName());
+            Class<?> owner = field.getDeclaringType().getErasedType();
+            return switch (name) {
+                case "id" -> ID_PATTERNS.getOrDefault(owner, null);
+                case "tenant_id" -> Kind.Ids.TENANT.pattern();
+                case "user_id" -> Kind.Ids.USER.pattern();
+                case "app_id", "app" -> Kind.Ids.APP.pattern();
+                case "surface_id", "surface" -> Kind.Ids.SURFACE.pattern();
+                case "project_id" -> Kind.Ids.PROJECT.pattern();
+                case "env" -> Kind.Ids.ENV.pattern();
+                default -> null;
+            };
+        });
+        config.forFields().withEnumResolver(field -> "status".equals(field.getName()) ? List.of("active", "suspended") : null);
+        config.forFields().withRequiredCheck(field -> List.of("id", "tenantId", "userId", "appId", "env").contains(field.getName()));
         var generator = new SchemaGenerator(config.build());
         var out = new LinkedHashMap<String, JsonNode>();
         PRIMITIVES.forEach((name, type) -> {
