@@ -10,7 +10,6 @@
 #   request:     {tenant_id?, env?, surface_id?, app_id?, project_id?}
 #   tenant, user, membership, surface, app, app_surface, subscription, project:
 #                the records, absent when not found
-#   revision:    the Snapshot revision the facts were read from
 # Data: data.plinth.defaults.mode, data.plinth.modes (global, slowly changing).
 package plinth.authz
 
@@ -23,6 +22,8 @@ env_pattern := `^[a-z0-9][a-z0-9_-]{0,62}$`
 
 lower_alnum := "abcdefghijklmnopqrstuvwxyz0123456789"
 
+id_chars := "abcdefghijklmnopqrstuvwxyz0123456789_-"
+
 # ^t_[a-z0-9_-]+$ (and the same for u_, s_, a_, p_ ids)
 valid_tenant_id(s) := valid_prefixed_id("t_", s)
 
@@ -30,7 +31,7 @@ valid_prefixed_id(prefix, s) if {
 	is_string(s)
 	startswith(s, prefix)
 	count(s) > 2
-	trim(substring(s, 2, -1), concat("", [lower_alnum, "_-"])) == ""
+	trim(substring(s, 2, -1), id_chars) == ""
 }
 
 # ^[a-z0-9][a-z0-9_-]{0,62}$
@@ -38,7 +39,7 @@ valid_env(s) if {
 	count(s) >= 1
 	count(s) <= 63
 	trim(substring(s, 0, 1), lower_alnum) == ""
-	trim(s, concat("", [lower_alnum, "_-"])) == ""
+	trim(s, id_chars) == ""
 }
 
 # Fail closed: whatever is not explicitly allowed below is a 401 with a reason.
@@ -188,7 +189,6 @@ resolved_context := {
 	"surface_id": context_surface_id,
 	"app_id": context_app_id,
 	"project_id": context_project_id,
-	"data_revision": input.revision,
 }
 
 context_surface_id := scope_surface.id if scope_surface.id else := null

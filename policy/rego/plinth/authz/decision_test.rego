@@ -8,7 +8,6 @@ base := {
 	"tenant": {"id": "t_system", "status": "active", "allowed_envs": ["dev", "prod"], "mode": "enterprise"},
 	"user": {"id": "u_admin", "status": "active"},
 	"membership": {"user_id": "u_admin", "roles": ["admin"], "status": "active"},
-	"revision": 42,
 }
 
 system_defaults := {"mode": "saas"}
@@ -19,7 +18,7 @@ test_valid_request_resolves_context if {
 	d.status == 200
 	d.context == {
 		"tenant_id": "t_system", "env": "dev", "user_id": "u_admin",
-		"roles": ["admin"], "mode": "enterprise", "data_revision": 42,
+		"roles": ["admin"], "mode": "enterprise",
 		"surface_id": null, "app_id": null, "project_id": null,
 	}
 }

@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,9 +36,10 @@ import java.util.logging.Logger;
  *
  * <p>Design note. One snapshot listener per collection (members through a collection-group
  * query). Each listener's changes are applied, under one lock, to that collection's
- * working map; then a new {@code Snapshot} is published through an atomic reference, so
- * readers never lock and always see a complete view. Unchanged collections are shared
- * between consecutive snapshots. The first event of every (re)subscription is a full
+ * persistent map (pcollections: a change is O(log n) and shares structure with the
+ * previous version); then a new {@code Snapshot} is published through an atomic
+ * reference, so readers never lock and always see a complete view. Unchanged collections
+ * and the indexes derived from them are shared between consecutive snapshots. The first event of every (re)subscription is a full
  * result and replaces the collection's map, so documents deleted while a listener was
  * down disappear. A listener that fails is re-subscribed with exponential backoff while
  * the replica keeps deciding on its last snapshot (fail-static).
@@ -83,8 +86,7 @@ public final class ControlPlane implements AutoCloseable {
     private final Firestore db;
     private final Clock clock;
     private final Object lock = new Object();
-    private final Map<Source, Map<String, Object>> working = new EnumMap<>(Source.class);
-    private final Map<Source, Map<String, ?>> published = new EnumMap<>(Source.class);
+    private final Map<Source, PMap<String, Object>> published = new EnumMap<>(Source.class);
     private final Map<Source, ListenerState> states = new EnumMap<>(Source.class);
     private final Map<Source, ListenerRegistration> registrations = new EnumMap<>(Source.class);
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
@@ -101,8 +103,7 @@ public final class ControlPlane implements AutoCloseable {
         this.db = db;
         this.clock = clock;
         for (Source s : Source.values()) {
-            working.put(s, new HashMap<>());
-            published.put(s, Map.of());
+            published.put(s, HashTreePMap.empty());
             states.put(s, new ListenerState("subscribing", 0, null, null));
         }
     }
@@ -125,7 +126,13 @@ public final class ControlPlane implements AutoCloseable {
         try {
             db.collection("system").document("seed").get().get(2, TimeUnit.SECONDS);
             if (!reachable) {
-                LOG.info("Firestore reachable again; listeners catch up by themselves");
+                // The client's own listener reconnect takes 5–15 s against the emulator;
+                // re-subscribing now catches up at once (each first event is a full result).
+                LOG.info("Firestore reachable again; re-subscribing every listener to catch up");
+                reachable = true;
+                for (Source s : Source.values()) {
+                    resubscribe(s);
+                }
             }
             reachable = true;
             lastContact = clock.instant();
@@ -202,6 +209,18 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    private void resubscribe(Source source) {
+        synchronized (lock) {
+            ListenerRegistration r = registrations.remove(source);
+            if (r != null) {
+                r.remove();
+            }
+            ListenerState old = states.get(source);
+            states.put(source, new ListenerState("catching-up", old.readTimeMicros(), old.lastEventAt(), old.lastError()));
+        }
+        subscribe(source, 0);
+    }
+
     private void onListenerError(Source source, int attempt, Exception error) {
         long delayMs = Math.min(30_000, 500L << Math.min(attempt, 6));
         LOG.log(Level.WARNING, "listener " + source.collection + " failed; re-subscribing in " + delayMs + " ms: " + error.getMessage());
@@ -223,23 +242,30 @@ public final class ControlPlane implements AutoCloseable {
         Snapshot next;
         boolean becameReady = false;
         synchronized (lock) {
-            Map<String, Object> map = working.get(source);
+            PMap<String, Object> map;
             if (full) {
-                map.clear();
+                var all = new HashMap<String, Object>();
                 for (DocumentSnapshot d : snap.getDocuments()) {
-                    put(source, map, d, parse);
+                    put(source, all, d, parse);
                 }
+                map = HashTreePMap.from(all);
             } else {
+                // Persistent map: a change costs O(log n) and shares the rest with the
+                // previous snapshot, instead of copying a million memberships.
+                map = published.get(source);
                 for (DocumentChange change : snap.getDocumentChanges()) {
                     DocumentSnapshot d = change.getDocument();
                     if (change.getType() == DocumentChange.Type.REMOVED) {
-                        map.remove(key(source, d));
+                        map = map.minus(key(source, d));
                     } else {
-                        put(source, map, d, parse);
+                        Object parsed = parse(source, d, parse);
+                        if (parsed != null) {
+                            map = map.plus(key(source, d), parsed);
+                        }
                     }
                 }
             }
-            published.put(source, Map.copyOf(map));
+            published.put(source, map);
             long readTime = micros(snap.getReadTime());
             ListenerState old = states.get(source);
             becameReady = "subscribing".equals(old.state());
@@ -260,11 +286,19 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private void put(Source source, Map<String, Object> map, DocumentSnapshot d, Function<DocumentSnapshot, Object> parse) {
+        Object parsed = parse(source, d, parse);
+        if (parsed != null) {
+            map.put(key(source, d), parsed);
+        }
+    }
+
+    private static Object parse(Source source, DocumentSnapshot d, Function<DocumentSnapshot, Object> parse) {
         try {
-            map.put(key(source, d), parse.apply(d));
+            return parse.apply(d);
         } catch (RuntimeException e) {
             // One malformed document must not take the replica down; it is skipped and named.
             LOG.log(Level.WARNING, "skipping malformed control-plane document " + d.getReference().getPath() + ": " + e.getMessage());
+            return null;
         }
     }
 
@@ -297,7 +331,7 @@ public final class ControlPlane implements AutoCloseable {
                 (Map) p.get(Source.MODES), (Map) p.get(Source.IDENTITY_PROVIDERS), (Map) p.get(Source.SECRETS),
                 (Map) p.get(Source.SURFACES), (Map) p.get(Source.APPS), (Map) p.get(Source.SUBSCRIPTIONS),
                 (Map) p.get(Source.PROJECTS));
-        return Snapshot.of(revision, readTimes, entities);
+        return Snapshot.of(revision, readTimes, entities, current.get());
     }
 
     /**

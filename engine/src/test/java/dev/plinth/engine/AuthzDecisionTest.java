@@ -63,7 +63,7 @@ class AuthzDecisionTest {
                 JSON.readTree(input("{\"present\": true, \"verified\": true}", "\"t_acme\"", true))).orElseThrow();
         assertThat(d.path("context")).isEqualTo(JSON.readTree("""
             {"tenant_id": "t_acme", "env": "dev", "user_id": "u_ana", "roles": ["owner"],
-             "mode": "saas", "surface_id": null, "app_id": null, "project_id": null, "data_revision": 7}"""));
+             "mode": "saas", "surface_id": null, "app_id": null, "project_id": null}"""));
     }
 
     @Test

@@ -50,14 +50,40 @@ public record Snapshot(
 
     /** Builds a snapshot, deriving the indexes and the global data from the entity maps. */
     public static Snapshot of(long revision, Map<String, Long> readTimes, Entities e) {
-        var byIdentity = new HashMap<String, String>();
-        e.users().values().forEach(u -> u.identities().forEach(i -> byIdentity.put(identityKey(i.issuer(), i.subject()), u.id())));
-        var byIssuer = new HashMap<String, IdentityProvider>();
-        e.identityProviders().values().forEach(p -> byIssuer.put(p.issuer(), p));
+        return of(revision, readTimes, e, null);
+    }
+
+    /**
+     * Builds a snapshot, reusing the previous one's derived indexes and global data where
+     * the maps they derive from are the very same objects (collections are shared between
+     * snapshots while they do not change), so a membership change does not re-index users.
+     */
+    public static Snapshot of(long revision, Map<String, Long> readTimes, Entities e, Snapshot previous) {
+        Map<String, String> byIdentity;
+        if (previous != null && previous.entities.users() == e.users()) {
+            byIdentity = previous.userByIdentity;
+        } else {
+            var index = new HashMap<String, String>();
+            e.users().values().forEach(u -> u.identities().forEach(i -> index.put(identityKey(i.issuer(), i.subject()), u.id())));
+            byIdentity = Map.copyOf(index);
+        }
+        Map<String, IdentityProvider> byIssuer;
+        if (previous != null && previous.entities.identityProviders() == e.identityProviders()) {
+            byIssuer = previous.providerByIssuer;
+        } else {
+            var index = new HashMap<String, IdentityProvider>();
+            e.identityProviders().values().forEach(p -> index.put(p.issuer(), p));
+            byIssuer = Map.copyOf(index);
+        }
         Tenant system = e.tenants().get(SYSTEM_TENANT);
-        Map<String, Object> defaults = system == null ? Map.of() : system.defaults();
-        return new Snapshot(revision, Map.copyOf(readTimes), e, Map.copyOf(byIdentity), Map.copyOf(byIssuer),
-                globalData(e.modes(), defaults));
+        JsonNode global;
+        if (previous != null && previous.entities.modes() == e.modes()
+                && java.util.Objects.equals(previous.entities.tenants().get(SYSTEM_TENANT), system)) {
+            global = previous.globalData;
+        } else {
+            global = globalData(e.modes(), system == null ? Map.of() : system.defaults());
+        }
+        return new Snapshot(revision, Map.copyOf(readTimes), e, byIdentity, byIssuer, global);
     }
 
     private static JsonNode globalData(Map<String, Mode> modes, Map<String, Object> systemDefaults) {

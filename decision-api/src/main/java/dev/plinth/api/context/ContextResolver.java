@@ -5,6 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.api.auth.Credentials;
 import dev.plinth.api.auth.TokenVerifier;
 import dev.plinth.datasync.model.Json;
+import dev.plinth.datasync.model.Records.App;
+import dev.plinth.datasync.model.Records.Membership;
+import dev.plinth.datasync.model.Records.Project;
+import dev.plinth.datasync.model.Records.Subscription;
+import dev.plinth.datasync.model.Records.Surface;
+import dev.plinth.datasync.model.Records.Tenant;
 import dev.plinth.datasync.model.Records.User;
 import dev.plinth.datasync.model.Snapshot;
 import dev.plinth.engine.api.EngineException;
@@ -53,11 +59,11 @@ public final class ContextResolver {
         Snapshot snapshot = snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY",
                 "the control-plane snapshot is not loaded yet; retry shortly"));
         Credentials credentials = tokens.verify(headers.authorization(), snapshot);
-        JsonNode input = input(headers, credentials, snapshot);
+        Facts facts = facts(headers, credentials, snapshot);
         PolicyEngine policy = engine.get();
         JsonNode decision;
         try {
-            decision = policy.evaluate(ENTRYPOINT, input).orElse(null);
+            decision = policy.evaluateCached(ENTRYPOINT, facts, () -> input(headers, credentials, facts)).orElse(null);
         } catch (EngineException e) {
             LOG.log(Level.WARNING, "authz decision failed (" + e.code() + "); denying", e);
             throw new ProblemException(500, "DECISION_FAILED", "the authorization policy could not be evaluated: " + e.code());
@@ -74,48 +80,64 @@ public final class ContextResolver {
         c.path("roles").forEach(r -> roles.add(r.asText()));
         return new RequestContext(c.path("tenant_id").asText(), c.path("env").asText(), c.path("user_id").asText(),
                 roles, text(c, "mode"), text(c, "surface_id"), text(c, "app_id"), text(c, "project_id"),
-                c.path("data_revision").asLong(), policy.bundleRevision());
+                snapshot.revision(), policy.bundleRevision());
     }
 
     private static String text(JsonNode node, String field) {
         return node.path(field).isTextual() ? node.path(field).asText() : null;
     }
 
-    private static JsonNode input(Headers headers, Credentials credentials, Snapshot snapshot) {
+    /**
+     * Everything the decision depends on. Records are immutable values, so equal facts give
+     * equal decisions: this is the decision cache key. The authorization header itself is
+     * not part of it, only what its verification established.
+     */
+    record Facts(Credentials credentials, String tenantId, String env, String surfaceId, String appId, String projectId,
+                 Tenant tenant, User user, Membership membership, Surface surface, App app, Surface appSurface,
+                 Subscription subscription, Project project) {}
+
+    private static Facts facts(Headers headers, Credentials credentials, Snapshot snapshot) {
+        String tenantId = headers.tenantId();
+        User user = credentials.verified()
+                ? snapshot.userForIdentity(credentials.issuer(), credentials.subject()).orElse(null)
+                : null;
+        Membership membership = user == null ? null : snapshot.membership(tenantId, user.id()).orElse(null);
+        // Scope: the named surface, the app (named, else the named project's) with its
+        // surface, the tenant's subscription to that app, and the named project.
+        Project project = snapshot.project(tenantId, headers.projectId()).orElse(null);
+        String appId = headers.appId() != null ? headers.appId() : project == null ? null : project.app();
+        App app = snapshot.app(appId).orElse(null);
+        return new Facts(credentials, tenantId, headers.env(), headers.surfaceId(), headers.appId(), headers.projectId(),
+                snapshot.tenant(tenantId).orElse(null), user, membership, snapshot.surface(headers.surfaceId()).orElse(null),
+                app, app == null ? null : snapshot.surface(app.surface()).orElse(null),
+                snapshot.subscription(tenantId, appId).orElse(null), project);
+    }
+
+    private static JsonNode input(Headers headers, Credentials credentials, Facts f) {
         var json = Json.MAPPER;
         ObjectNode input = json.createObjectNode();
         input.set("credentials", json.valueToTree(credentials));
         ObjectNode request = input.putObject("request");
-        if (headers.tenantId() != null) {
-            request.put("tenant_id", headers.tenantId());
-        }
-        if (headers.env() != null) {
-            request.put("env", headers.env());
-        }
+        putIfPresent(request, "tenant_id", headers.tenantId());
+        putIfPresent(request, "env", headers.env());
         putIfPresent(request, "surface_id", headers.surfaceId());
         putIfPresent(request, "app_id", headers.appId());
         putIfPresent(request, "project_id", headers.projectId());
-        Optional<User> user = credentials.verified()
-                ? snapshot.userForIdentity(credentials.issuer(), credentials.subject())
-                : Optional.empty();
-        user.ifPresent(u -> input.set("user", json.valueToTree(u)));
-        snapshot.tenant(headers.tenantId()).ifPresent(t -> input.set("tenant", json.valueToTree(t)));
-        user.flatMap(u -> snapshot.membership(headers.tenantId(), u.id()))
-                .ifPresent(m -> input.set("membership", json.valueToTree(m)));
-        // Scope facts: the named surface, the app (named, else the named project's) with its
-        // surface, the tenant's subscription to that app, and the named project.
-        String tenantId = headers.tenantId();
-        snapshot.surface(headers.surfaceId()).ifPresent(s -> input.set("surface", json.valueToTree(s)));
-        var project = snapshot.project(tenantId, headers.projectId());
-        project.ifPresent(p -> input.set("project", json.valueToTree(p)));
-        String appId = headers.appId() != null ? headers.appId() : project.map(p -> p.app()).orElse(null);
-        snapshot.app(appId).ifPresent(a -> {
-            input.set("app", json.valueToTree(a));
-            snapshot.surface(a.surface()).ifPresent(s -> input.set("app_surface", json.valueToTree(s)));
-        });
-        snapshot.subscription(tenantId, appId).ifPresent(s -> input.set("subscription", json.valueToTree(s)));
-        input.put("revision", snapshot.revision());
+        setIfPresent(input, "tenant", f.tenant());
+        setIfPresent(input, "user", f.user());
+        setIfPresent(input, "membership", f.membership());
+        setIfPresent(input, "surface", f.surface());
+        setIfPresent(input, "project", f.project());
+        setIfPresent(input, "app", f.app());
+        setIfPresent(input, "app_surface", f.appSurface());
+        setIfPresent(input, "subscription", f.subscription());
         return input;
+    }
+
+    private static void setIfPresent(ObjectNode node, String field, Object record) {
+        if (record != null) {
+            node.set(field, Json.MAPPER.valueToTree(record));
+        }
     }
 
     private static void putIfPresent(ObjectNode node, String field, String value) {

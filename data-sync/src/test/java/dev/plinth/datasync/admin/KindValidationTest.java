@@ -1,0 +1,89 @@
+package dev.plinth.datasync.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The id grammar of every primitive, and what each kind references: pure rules, no Firestore. */
+class KindValidationTest {
+
+    private static final Map<Kind, Map<String, Object>> MINIMAL = Map.of(
+            Kind.TENANTS, Map.of("allowed_envs", List.of("dev")),
+            Kind.USERS, Map.of(),
+            Kind.MODES, Map.of(),
+            Kind.SURFACES, Map.of(),
+            Kind.APPS, Map.of("surface", "s_home"),
+            Kind.IDENTITY_PROVIDERS, Map.of("issuer", "i", "audience", "a", "algorithm", "RS256", "jwks_url", "https://x/jwks"),
+            Kind.MEMBERS, Map.of("roles", List.of("member")),
+            Kind.SUBSCRIPTIONS, Map.of(),
+            Kind.PROJECTS, Map.of("app", "a_notes", "name", "P"));
+
+    @ParameterizedTest(name = "{0} {1} valid={2}")
+    @CsvSource(delimiter = '|', textBlock = """
+        TENANTS            | t_acme       | true
+        TENANTS            | t_a-b_9      | true
+        TENANTS            | t_           | false
+        TENANTS            | acme         | false
+        TENANTS            | t_Acme       | false
+        TENANTS            | t_acmé       | false
+        USERS              | u_ana        | true
+        USERS              | ana          | false
+        USERS              | u_ana smith  | false
+        MODES              | enterprise   | true
+        MODES              | -lab         | false
+        SURFACES           | s_squared    | true
+        SURFACES           | squared      | false
+        APPS               | a_notes      | true
+        APPS               | s_notes      | false
+        IDENTITY_PROVIDERS | google-oidc  | true
+        IDENTITY_PROVIDERS | Google       | false
+        MEMBERS            | u_ana        | true
+        MEMBERS            | t_ana        | false
+        SUBSCRIPTIONS      | a_notes      | true
+        SUBSCRIPTIONS      | notes        | false
+        PROJECTS           | p_one        | true
+        PROJECTS           | one          | false
+        """)
+    void idGrammars(Kind kind, String id, boolean valid) {
+        if (valid) {
+            assertThat(kind.validate("t_acme", id, MINIMAL.get(kind)).document()).isNotNull();
+        } else {
+            assertThatThrownBy(() -> kind.validate("t_acme", id, MINIMAL.get(kind)))
+                    .isInstanceOf(AdminException.Invalid.class).hasMessageContaining("must match");
+        }
+    }
+
+    @Test
+    void referencesAreDeclaredForEveryRelation() {
+        assertThat(paths(Kind.MEMBERS.validate("t_acme", "u_ana", MINIMAL.get(Kind.MEMBERS))))
+                .containsExactlyInAnyOrder("tenants/t_acme", "users/u_ana");
+        assertThat(paths(Kind.PROJECTS.validate("t_acme", "p_one", MINIMAL.get(Kind.PROJECTS))))
+                .containsExactlyInAnyOrder("tenants/t_acme", "tenants/t_acme/subscriptions/a_notes");
+        assertThat(paths(Kind.SUBSCRIPTIONS.validate("t_acme", "a_notes", Map.of())))
+                .containsExactlyInAnyOrder("tenants/t_acme", "apps/a_notes");
+        assertThat(paths(Kind.APPS.validate(null, "a_notes", MINIMAL.get(Kind.APPS)))).containsExactly("surfaces/s_home");
+        assertThat(paths(Kind.TENANTS.validate(null, "t_x", Map.of("allowed_envs", List.of("dev"), "mode", "lab",
+                "surfaces", List.of("s_home"))))).containsExactlyInAnyOrder("modes/lab", "surfaces/s_home");
+    }
+
+    @Test
+    void derivedFieldsAreWrittenByPlinthNotTheCaller() {
+        var doc = Kind.MEMBERS.validate("t_acme", "u_ana", Map.of("roles", List.of("owner"), "tenant_id", "t_evil")).document();
+        assertThat(doc).containsEntry("tenant_id", "t_acme").containsEntry("user_id", "u_ana").containsEntry("status", "active");
+    }
+
+    @Test
+    void everyErrorIsReportedAtOnce() {
+        assertThatThrownBy(() -> Kind.TENANTS.validate(null, "bad", Map.of("allowed_envs", "dev", "colour", "red")))
+                .isInstanceOfSatisfying(AdminException.Invalid.class, e -> assertThat(e.errors()).hasSize(3));
+    }
+
+    private static List<String> paths(Kind.Validated v) {
+        return v.references().stream().map(Kind.Ref::path).toList();
+    }
+}
