@@ -8,6 +8,7 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.plinth.api.auth.TokenVerifier;
 import dev.plinth.api.context.ContextResolver;
 import dev.plinth.api.context.RequestContext;
+import dev.plinth.datasync.model.PersistentMap;
 import dev.plinth.datasync.model.Records;
 import dev.plinth.datasync.model.Snapshot;
 import dev.plinth.datasync.secrets.ControlPlaneSecretResolver;
@@ -121,8 +122,9 @@ public class AuthzDecisionBenchmark {
         var idps = Map.of("plinth-dev", new Records.IdentityProvider("plinth-dev", ISSUER, "plinth", "HS256",
                 "dev_jwt_signing_key", null, true));
         var secrets = Map.of("dev_jwt_signing_key", new Records.SecretMapping("dev_jwt_signing_key", "file", "dev_jwt_signing_key"));
-        var entities = new Snapshot.Entities(tenantsById, users, memberships, modes, idps, secrets,
-                Map.of(), Map.of(), Map.of(), Map.of());
+        // The same persistent maps the listeners build.
+        var entities = new Snapshot.Entities(PersistentMap.from(tenantsById), PersistentMap.from(users),
+                PersistentMap.from(memberships), modes, idps, secrets, Map.of(), Map.of(), Map.of(), Map.of());
         return Snapshot.of(1, Map.of(), entities);
     }
 

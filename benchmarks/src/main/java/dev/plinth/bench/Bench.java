@@ -25,7 +25,7 @@ final class Bench {
         return PlinthServer.start(BootstrapConfig.from(Map.of(
                 "PLINTH_PORT", "0", "PLINTH_HOME", dir.toString(), "PLINTH_FIRESTORE_PROJECT", project,
                 "PLINTH_FIRESTORE_EMULATOR_HOST", TestInfra.shared().firestoreHost(),
-                "PLINTH_SECRETS_FILE", secrets.toString())));
+                "PLINTH_SECRETS_FILE", secrets.toString(), "PLINTH_READY_TIMEOUT_SECONDS", "900")));
     }
 
     static HttpResponse<String> send(PlinthServer server, String method, String path, Map<String, String> headers, String body)

@@ -7,6 +7,7 @@ import com.google.cloud.firestore.Firestore;
 import com.google.cloud.firestore.ListenerRegistration;
 import com.google.cloud.firestore.Query;
 import com.google.cloud.firestore.QuerySnapshot;
+import dev.plinth.datasync.model.PersistentMap;
 import dev.plinth.datasync.model.Snapshot;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,8 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.pcollections.HashTreePMap;
-import org.pcollections.PMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -36,8 +35,8 @@ import java.util.logging.Logger;
  *
  * <p>Design note. One snapshot listener per collection (members through a collection-group
  * query). Each listener's changes are applied, under one lock, to that collection's
- * persistent map (pcollections: a change is O(log n) and shares structure with the
- * previous version); then a new {@code Snapshot} is published through an atomic
+ * persistent map ({@link PersistentMap}, a hash trie: a change is O(log32 n) and
+ * shares structure with the previous version); then a new {@code Snapshot} is published through an atomic
  * reference, so readers never lock and always see a complete view. Unchanged collections
  * and the indexes derived from them are shared between consecutive snapshots. The first event of every (re)subscription is a full
  * result and replaces the collection's map, so documents deleted while a listener was
@@ -86,7 +85,7 @@ public final class ControlPlane implements AutoCloseable {
     private final Firestore db;
     private final Clock clock;
     private final Object lock = new Object();
-    private final Map<Source, PMap<String, Object>> published = new EnumMap<>(Source.class);
+    private final Map<Source, PersistentMap<String, Object>> published = new EnumMap<>(Source.class);
     private final Map<Source, ListenerState> states = new EnumMap<>(Source.class);
     private final Map<Source, ListenerRegistration> registrations = new EnumMap<>(Source.class);
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
@@ -103,7 +102,7 @@ public final class ControlPlane implements AutoCloseable {
         this.db = db;
         this.clock = clock;
         for (Source s : Source.values()) {
-            published.put(s, HashTreePMap.empty());
+            published.put(s, PersistentMap.empty());
             states.put(s, new ListenerState("subscribing", 0, null, null));
         }
     }
@@ -242,13 +241,13 @@ public final class ControlPlane implements AutoCloseable {
         Snapshot next;
         boolean becameReady = false;
         synchronized (lock) {
-            PMap<String, Object> map;
+            PersistentMap<String, Object> map;
             if (full) {
                 var all = new HashMap<String, Object>();
                 for (DocumentSnapshot d : snap.getDocuments()) {
                     put(source, all, d, parse);
                 }
-                map = HashTreePMap.from(all);
+                map = PersistentMap.from(all);
             } else {
                 // Persistent map: a change costs O(log n) and shares the rest with the
                 // previous snapshot, instead of copying a million memberships.

@@ -82,7 +82,9 @@ class ControlPlaneSyncTest {
                 .isInstanceOf(SecretException.class).hasMessageContaining("secrets/nope");
         Files.writeString(file, "{}");
         Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
-        assertThatThrownBy(() -> resolver.resolve("dev_jwt_signing_key"))
+        // A fresh resolver (nothing cached) reads the file again and finds no value.
+        var fresh = new ControlPlaneSecretResolver(() -> plane.snapshot().orElseThrow(), List.of(new FileSecretProvider(file)));
+        assertThatThrownBy(() -> fresh.resolve("dev_jwt_signing_key"))
                 .isInstanceOf(SecretException.class)
                 .hasMessageContaining("reference 'dev_jwt_signing_key'")
                 .hasMessageNotContaining("s3cret");

@@ -13,6 +13,7 @@ import dev.plinth.datasync.admin.AdminStore;
 import dev.plinth.datasync.model.Snapshot;
 import dev.plinth.datasync.secrets.ControlPlaneSecretResolver;
 import dev.plinth.datasync.secrets.FileSecretProvider;
+import dev.plinth.datasync.secrets.GsmSecretProvider;
 import dev.plinth.engine.api.PolicyEngine;
 import io.helidon.webserver.WebServer;
 import java.time.Clock;
@@ -33,7 +34,10 @@ public final class PlinthServer implements AutoCloseable {
     private final ControlPlane controlPlane;
     private final WebServer server;
 
-    private PlinthServer(Firestore db, ControlPlane controlPlane, WebServer server) {
+    private final GsmSecretProvider gsm;
+
+    private PlinthServer(Firestore db, ControlPlane controlPlane, WebServer server, GsmSecretProvider gsm) {
+        this.gsm = gsm;
         this.db = db;
         this.controlPlane = controlPlane;
         this.server = server;
@@ -49,15 +53,16 @@ public final class PlinthServer implements AutoCloseable {
                 : "control plane already at seed version " + seeded.version());
         ControlPlane controlPlane = new ControlPlane(db, clock).start();
         PolicyEngine engine = PolicyEngine.builtin();
-        Snapshot first = controlPlane.awaitReady(Duration.ofSeconds(60));
+        Snapshot first = controlPlane.awaitReady(config.readyTimeout());
         feed(engine, controlPlane);
         warnAboutUnsafeSettings(config, first);
 
-        var secrets = new ControlPlaneSecretResolver(
-                () -> controlPlane.snapshot().orElseThrow(), List.of(new FileSecretProvider(config.secretsFile())));
+        var gsm = new GsmSecretProvider(config.gsmEndpoint());
+        var secrets = new ControlPlaneSecretResolver(() -> controlPlane.snapshot().orElseThrow(),
+                List.of(new FileSecretProvider(config.secretsFile()), gsm), clock);
         var tokens = new TokenVerifier(secrets, clock, 100_000);
         var resolver = new ContextResolver(controlPlane::snapshot, () -> engine, tokens);
-        var health = new HealthService(controlPlane, () -> engine, clock);
+        var health = new HealthService(controlPlane, () -> engine, secrets, clock);
         var services = new Routes.Services(resolver, controlPlane, () -> engine,
                 new AdminStore(db, controlPlane::isReachable), health);
         WebServer server = WebServer.builder()
@@ -66,7 +71,7 @@ public final class PlinthServer implements AutoCloseable {
                 .routing(r -> Routes.routing(r, services))
                 .build()
                 .start();
-        return new PlinthServer(db, controlPlane, server);
+        return new PlinthServer(db, controlPlane, server, gsm);
     }
 
     /** Reloads the engine's global data only when it actually changed (instances reload lazily). */
@@ -105,6 +110,7 @@ public final class PlinthServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         server.stop();
+        gsm.close();
         controlPlane.close();
         db.close();
     }

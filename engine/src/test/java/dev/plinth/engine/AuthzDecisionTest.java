@@ -106,6 +106,25 @@ class AuthzDecisionTest {
     }
 
     @Test
+    void decisionCacheAnswersEqualKeysAndForgetsWhenGlobalDataChanges() throws Exception {
+        var cached = new PolicyEngine(dev.plinth.engine.api.Bundle.builtin(), 1, 100);
+        cached.replaceData(1, JSON.readTree("{\"plinth\":{\"defaults\":{\"mode\":\"saas\"}}}"));
+        JsonNode in = JSON.readTree(input("{\"present\": true, \"verified\": true}", "\"t_acme\"", true));
+        int[] built = {0};
+        java.util.function.Supplier<JsonNode> input = () -> {
+            built[0]++;
+            return in;
+        };
+        assertThat(cached.evaluateCached("plinth/authz/decision", "k", input).orElseThrow().at("/context/mode").asText()).isEqualTo("saas");
+        assertThat(cached.evaluateCached("plinth/authz/decision", "k", input).orElseThrow().at("/context/mode").asText()).isEqualTo("saas");
+        assertThat(built[0]).as("second call is a hit").isEqualTo(1);
+
+        cached.replaceData(2, JSON.readTree("{\"plinth\":{\"defaults\":{\"mode\":\"lab\"}}}"));
+        assertThat(cached.evaluateCached("plinth/authz/decision", "k", input).orElseThrow().at("/context/mode").asText()).isEqualTo("lab");
+        assertThat(built[0]).isEqualTo(2);
+    }
+
+    @Test
     void unknownEntrypointIsANamedFailure() {
         assertThatThrownBy(() -> engine.evaluate("plinth/nope", JSON.createObjectNode()))
                 .isInstanceOf(EngineException.UnknownEntrypoint.class)

@@ -23,6 +23,7 @@ public enum Kind {
     SURFACES("surfaces", false, Ids.SURFACE),
     APPS("apps", false, Ids.APP),
     IDENTITY_PROVIDERS("identity_providers", false, Ids.NAME),
+    SECRETS("secrets", false, Ids.NAME),
     MEMBERS("members", true, Ids.USER),
     SUBSCRIPTIONS("subscriptions", true, Ids.APP),
     PROJECTS("projects", true, Ids.PROJECT);
@@ -181,6 +182,9 @@ public enum Kind {
                     b.error("'algorithm' is required");
                 }
                 String secret = b.matching("key_secret", false, Ids.NAME);
+                if (secret != null) {
+                    refs.add(Ref.exists("secrets/" + secret, "secret mapping " + secret));
+                }
                 String jwks = b.string("jwks_url", false, 2000);
                 if ((secret == null) == (jwks == null)) {
                     b.error("exactly one of 'key_secret' and 'jwks_url' is required");
@@ -189,6 +193,21 @@ public enum Kind {
                     b.error("'jwks_url' must be an http(s) URL");
                 }
                 b.bool("dev", false);
+            }
+            case SECRETS -> {
+                // A mapping, never a value: which provider holds the secret, under what reference.
+                String provider = b.oneOf("provider", Set.of("file", "gsm"), null);
+                String reference = b.string("reference", true, 500);
+                if (input == null || input.get("provider") == null) {
+                    b.error("'provider' is required");
+                }
+                if ("gsm".equals(provider) && reference != null
+                        && !dev.plinth.datasync.secrets.GsmSecretProvider.validReference(reference)) {
+                    b.error("'reference' for gsm must be projects/<p>/secrets/<s>[/versions/<v>]");
+                }
+                if (input != null && (input.containsKey("value") || input.containsKey("secret"))) {
+                    b.error("secret values are never stored in the control plane; put the value in the provider");
+                }
             }
             case MEMBERS -> {
                 List<String> roles = b.strings("roles", true, null, 1, 4);
@@ -256,6 +275,8 @@ public enum Kind {
                     db.collectionGroup("subscriptions").whereEqualTo("app_id", id), false));
             case SUBSCRIPTIONS -> List.of(new Dependents("projects of the app",
                     db.collection("tenants/" + tenantId + "/projects").whereEqualTo("app", id), false));
+            case SECRETS -> List.of(new Dependents("identity providers using the secret",
+                    db.collection("identity_providers").whereEqualTo("key_secret", id), false));
             case IDENTITY_PROVIDERS, MEMBERS, PROJECTS -> List.of();
         };
     }

@@ -16,10 +16,12 @@ import java.util.Objects;
  * @param localInfra           start (or reuse) the local emulator and redis-server under {@code home}
  * @param secretsFile          the {@code file} secret provider's JSON file
  * @param exportInterval       how often the local emulator's data is exported to disk
+ * @param gsmEndpoint          {@code host:port} of a plaintext Secret Manager v1 server, or null for Google's
+ * @param readyTimeout         how long start-up waits for the first complete control-plane snapshot
  */
 public record BootstrapConfig(String host, int port, Path home, String firestoreProject,
                               String firestoreEmulatorHost, boolean localInfra, Path secretsFile,
-                              Duration exportInterval) {
+                              Duration exportInterval, String gsmEndpoint, Duration readyTimeout) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -54,15 +56,19 @@ public record BootstrapConfig(String host, int port, Path home, String firestore
                 emulator,
                 local,
                 Path.of(env.getOrDefault("PLINTH_SECRETS_FILE", home.resolve("secrets.json").toString())).toAbsolutePath(),
-                Duration.ofSeconds(parseInt(env, "PLINTH_EXPORT_INTERVAL_SECONDS", 15)));
+                Duration.ofSeconds(parseInt(env, "PLINTH_EXPORT_INTERVAL_SECONDS", 15)),
+                blankToNull(env.get("PLINTH_GSM_ENDPOINT")),
+                Duration.ofSeconds(parseInt(env, "PLINTH_READY_TIMEOUT_SECONDS", 120)));
     }
 
     public BootstrapConfig withPort(int newPort) {
-        return new BootstrapConfig(host, newPort, home, firestoreProject, firestoreEmulatorHost, localInfra, secretsFile, exportInterval);
+        return new BootstrapConfig(host, newPort, home, firestoreProject, firestoreEmulatorHost, localInfra, secretsFile,
+                exportInterval, gsmEndpoint, readyTimeout);
     }
 
     public BootstrapConfig withEmulatorHost(String emulatorHost) {
-        return new BootstrapConfig(host, port, home, firestoreProject, emulatorHost, localInfra, secretsFile, exportInterval);
+        return new BootstrapConfig(host, port, home, firestoreProject, emulatorHost, localInfra, secretsFile,
+                exportInterval, gsmEndpoint, readyTimeout);
     }
 
     private static int parseInt(Map<String, String> env, String name, int fallback) {

@@ -17,6 +17,7 @@ import dev.plinth.engine.api.EngineException;
 import dev.plinth.engine.api.PolicyEngine;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -88,13 +89,37 @@ public final class ContextResolver {
     }
 
     /**
-     * Everything the decision depends on. Records are immutable values, so equal facts give
-     * equal decisions: this is the decision cache key. The authorization header itself is
-     * not part of it, only what its verification established.
+     * Everything the decision depends on: the decision cache key. The authorization header
+     * itself is not part of it, only what its verification established.
+     *
+     * <p>Records are compared by reference. They are immutable and a snapshot keeps the same
+     * instance until the document changes, so the same instance means the same value; a
+     * new instance with an equal value merely misses once. Hashing by reference touches
+     * one object header instead of every list and map inside the records, which keeps a
+     * cache hit cheap however large the control plane is.
      */
     record Facts(Credentials credentials, String tenantId, String env, String surfaceId, String appId, String projectId,
                  Tenant tenant, User user, Membership membership, Surface surface, App app, Surface appSurface,
-                 Subscription subscription, Project project) {}
+                 Subscription subscription, Project project) {
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Facts f && credentials.equals(f.credentials) && Objects.equals(tenantId, f.tenantId)
+                    && Objects.equals(env, f.env) && Objects.equals(surfaceId, f.surfaceId)
+                    && Objects.equals(appId, f.appId) && Objects.equals(projectId, f.projectId)
+                    && tenant == f.tenant && user == f.user && membership == f.membership && surface == f.surface
+                    && app == f.app && appSurface == f.appSurface && subscription == f.subscription && project == f.project;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = Objects.hash(credentials, tenantId, env, surfaceId, appId, projectId);
+            for (Object r : new Object[] {tenant, user, membership, surface, app, appSurface, subscription, project}) {
+                h = 31 * h + System.identityHashCode(r);
+            }
+            return h;
+        }
+    }
 
     private static Facts facts(Headers headers, Credentials credentials, Snapshot snapshot) {
         String tenantId = headers.tenantId();

@@ -31,6 +31,7 @@ final class AdminRoutes {
             Kind.APPS, "{\"id\": \"a_example\", \"surface\": \"s_example\", \"subscribable\": true}",
             Kind.IDENTITY_PROVIDERS, "{\"id\": \"example\", \"issuer\": \"https://idp.example\", \"audience\": \"plinth\", \"algorithm\": \"RS256\", \"jwks_url\": \"https://idp.example/jwks.json\"}",
             Kind.MEMBERS, "{\"id\": \"u_example\", \"roles\": [\"member\"]}",
+            Kind.SECRETS, "{\"id\": \"example_key\", \"provider\": \"gsm\", \"reference\": \"projects/p/secrets/example-key\"}",
             Kind.SUBSCRIPTIONS, "{\"id\": \"a_example\"}",
             Kind.PROJECTS, "{\"id\": \"p_example\", \"app\": \"a_example\", \"name\": \"Example\"}");
 

@@ -3,6 +3,9 @@ package dev.plinth.api.http;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.datasync.ControlPlane;
 import dev.plinth.datasync.model.Json;
+import dev.plinth.datasync.model.Snapshot;
+import dev.plinth.datasync.secrets.ControlPlaneSecretResolver;
+import dev.plinth.datasync.secrets.SecretException;
 import dev.plinth.engine.api.PolicyEngine;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -19,11 +22,14 @@ public final class HealthService implements HttpService {
 
     private final ControlPlane controlPlane;
     private final Supplier<PolicyEngine> engine;
+    private final ControlPlaneSecretResolver secrets;
     private final Clock clock;
 
-    public HealthService(ControlPlane controlPlane, Supplier<PolicyEngine> engine, Clock clock) {
+    public HealthService(ControlPlane controlPlane, Supplier<PolicyEngine> engine, ControlPlaneSecretResolver secrets,
+                         Clock clock) {
         this.controlPlane = controlPlane;
         this.engine = engine;
+        this.secrets = secrets;
         this.clock = clock;
     }
 
@@ -34,7 +40,16 @@ public final class HealthService implements HttpService {
     }
 
     private void ready(ServerRequest req, ServerResponse res) {
-        boolean ready = controlPlane.isReady();
+        ObjectNode unresolved = Json.MAPPER.createObjectNode();
+        controlPlane.snapshot().ifPresent(s -> referencedSecrets(s).forEach(name -> {
+            try {
+                secrets.resolve(name);
+            } catch (SecretException e) {
+                unresolved.put(name, e.getMessage());
+            }
+        }));
+        // Fail fast: a secret that data references but nobody can resolve makes the replica unready.
+        boolean ready = controlPlane.isReady() && unresolved.isEmpty();
         // Degraded is still ready: the replica decides on its last snapshot (fail-static).
         String status = !ready ? "DOWN" : controlPlane.isReachable() ? "UP" : "DEGRADED";
         ObjectNode body = Json.MAPPER.createObjectNode().put("status", status)
@@ -53,7 +68,20 @@ public final class HealthService implements HttpService {
                 l.put("last_error", st.lastError());
             }
         });
+        body.set("unresolved_secrets", unresolved);
+        body.set("secrets", Json.MAPPER.valueToTree(secrets.status()));
         send(res, ready ? 200 : 503, body);
+    }
+
+    /** Every logical secret name the control-plane data refers to. */
+    static java.util.SortedSet<String> referencedSecrets(Snapshot s) {
+        var names = new java.util.TreeSet<String>();
+        s.identityProviders().values().forEach(p -> {
+            if (p.keySecret() != null) {
+                names.add(p.keySecret());
+            }
+        });
+        return names;
     }
 
     private static void send(ServerResponse res, int status, ObjectNode body) {

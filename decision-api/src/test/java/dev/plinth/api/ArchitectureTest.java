@@ -1,0 +1,107 @@
+package dev.plinth.api;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import dev.plinth.api.context.RequestContext;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The principles, enforced on the production classes of every module: only bootstrap
+ * reads the environment; no in-memory, fake or mock stores exist; decisions come from the
+ * engine only; module dependencies point the way DESIGN.md §2 says.
+ */
+class ArchitectureTest {
+
+    private static JavaClasses production;
+
+    @BeforeAll
+    static void importClasses() {
+        production = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.plinth");
+        // Guard against a rule that passes because nothing was imported.
+        if (production.size() < 50) {
+            throw new IllegalStateException("only " + production.size() + " classes imported");
+        }
+    }
+
+    @Test
+    void onlyBootstrapPackagesReadEnvironmentVariablesOrSystemProperties() {
+        noClasses().that().resideOutsideOfPackage("..bootstrap..")
+                .should().callMethod(System.class, "getenv", String.class)
+                .orShould().callMethod(System.class, "getenv")
+                .orShould().callMethod(System.class, "getProperty", String.class)
+                .orShould().callMethod(System.class, "getProperty", String.class, String.class)
+                .because("only the bootstrap is static configuration; everything else is control-plane data")
+                .check(production);
+    }
+
+    @Test
+    void noProductionClassIsAnInMemoryFakeOrMockStore() {
+        noClasses().should().haveSimpleNameStartingWith("InMemory")
+                .orShould().haveSimpleNameStartingWith("Fake")
+                .orShould().haveSimpleNameStartingWith("Mock")
+                .orShould().haveSimpleNameStartingWith("Stub")
+                .because("Plinth runs on real infrastructure only")
+                .check(production);
+    }
+
+    @Test
+    void wasmIsEvaluatedOnlyInsideTheEngine() {
+        noClasses().that().resideOutsideOfPackage("dev.plinth.engine..")
+                .should().dependOnClassesThat().resideInAPackage("com.styra.opa.wasm..")
+                .orShould().dependOnClassesThat().resideInAPackage("com.dylibso.chicory..")
+                .because("policies are the single place decisions are made, through the engine")
+                .check(production);
+    }
+
+    @Test
+    void handlersNeverCompareTenantsOrRolesThemselves() {
+        noClasses().that().resideInAPackage("dev.plinth.api.http..")
+                .should().callMethod(RequestContext.class, "tenantId")
+                .orShould().callMethod(RequestContext.class, "roles")
+                .orShould().callMethod(RequestContext.class, "env")
+                .because("context match and authorization are decided by plinth/authz/route")
+                .check(production);
+    }
+
+    @Test
+    void theEngineHasNoNetworkCode() {
+        noClasses().that().resideInAPackage("dev.plinth.engine..")
+                .should().dependOnClassesThat().resideInAnyPackage("java.net..", "io.grpc..", "com.google.cloud..",
+                        "io.helidon..", "io.lettuce..")
+                .check(production);
+    }
+
+    @Test
+    void coreModulesImportNoHttpTypes() {
+        noClasses().that().resideInAnyPackage("dev.plinth.engine..", "dev.plinth.datasync..")
+                .should().dependOnClassesThat().resideInAPackage("io.helidon..")
+                .because("statuses are chosen in one place, in decision-api")
+                .check(production);
+    }
+
+    @Test
+    void lowerModulesDoNotDependOnHigherOnes() {
+        noClasses().that().resideInAPackage("dev.plinth.engine..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.plinth.datasync..", "dev.plinth.api..", "dev.plinth.infra..")
+                .check(production);
+        noClasses().that().resideInAPackage("dev.plinth.datasync..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.plinth.api..", "dev.plinth.infra..")
+                .check(production);
+    }
+
+    @Test
+    void secretValuesAreOnlyReadThroughTheResolver() {
+        classes().that().haveSimpleNameEndingWith("SecretProvider").and().areNotInterfaces()
+                .should().onlyBeAccessed().byClassesThat().resideInAnyPackage("dev.plinth.datasync.secrets..", "dev.plinth.api",
+                        "dev.plinth.api.cli..", "dev.plinth.datasync.admin..")
+                .because("code asks the SecretResolver for logical names; providers are wired only at start-up")
+                .check(production);
+    }
+}

@@ -1,0 +1,79 @@
+package dev.plinth.api;
+
+import static dev.plinth.api.TestPlinth.admin;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * While secrets are used — tokens verified and rejected, health read, mappings listed and
+ * broken — the secret value appears in no log record, no console output and no response.
+ * Readiness names every referenced secret that cannot be resolved.
+ */
+class SecretsNeverLeakTest {
+
+    @Test
+    void theSigningKeyNeverAppearsInLogsOrResponses() throws Exception {
+        var records = new ArrayList<String>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r.getMessage() + " " + (r.getThrown() == null ? "" : r.getThrown()));
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        PrintStream err = System.err;
+        var console = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(console, true, StandardCharsets.UTF_8));
+        List<String> bodies = new ArrayList<>();
+        try (var plinth = TestPlinth.start(SecretsNeverLeakTest.class)) {
+            bodies.add(plinth.get("/v1/context", admin()).body());
+            bodies.add(plinth.get("/v1/context", Map.of("Authorization", "Bearer " + TestPlinth.sign(c -> c, "wrong-key-0123456789abcdef0123456789abcdef"),
+                    "X-Tenant-Id", "t_system", "X-Env", "dev")).body());
+            bodies.add(plinth.get("/health/ready", Map.of()).body());
+            bodies.add(plinth.get("/v1/admin/secrets", admin()).body());
+            bodies.add(plinth.get("/v1/admin/secrets/dev_jwt_signing_key", admin()).body());
+            bodies.add(plinth.send("POST", "/v1/admin/secrets", admin(),
+                    "{\"id\": \"leaky\", \"provider\": \"file\", \"reference\": \"x\", \"value\": \"" + TestPlinth.KEY + "\"}").body());
+
+            // A provider whose key mapping points at nothing: readiness names it, without values.
+            plinth.send("POST", "/v1/admin/secrets", admin(), "{\"id\": \"broken_key\", \"provider\": \"file\", \"reference\": \"absent\"}");
+            plinth.send("POST", "/v1/admin/identity_providers", admin(), "{\"id\": \"broken\", \"issuer\": \"https://broken\", "
+                    + "\"audience\": \"plinth\", \"algorithm\": \"HS256\", \"key_secret\": \"broken_key\"}");
+            String ready = null;
+            for (int i = 0; i < 100; i++) {
+                var r = plinth.get("/health/ready", Map.of());
+                ready = r.body();
+                if (r.statusCode() == 503) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            bodies.add(ready);
+            assertThat(ready).contains("\"unresolved_secrets\":{\"broken_key\"").contains("secrets/broken_key");
+        } finally {
+            System.setErr(err);
+            root.removeHandler(capture);
+        }
+        assertThat(records).isNotEmpty();
+        assertThat(records).noneMatch(r -> r.contains(TestPlinth.KEY));
+        assertThat(console.toString(StandardCharsets.UTF_8)).doesNotContain(TestPlinth.KEY);
+        assertThat(bodies).hasSize(7).noneMatch(b -> b.contains(TestPlinth.KEY));
+    }
+}
