@@ -13,15 +13,12 @@ import dev.plinth.datasync.model.Records.Surface;
 import dev.plinth.datasync.model.Records.Tenant;
 import dev.plinth.datasync.model.Records.User;
 import dev.plinth.datasync.model.Snapshot;
-import dev.plinth.engine.api.EngineException;
 import dev.plinth.engine.api.PolicyEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * Resolves a {@link RequestContext} from the request's headers. Java only gathers facts —
@@ -32,7 +29,6 @@ import java.util.logging.Logger;
 public final class ContextResolver {
 
     public static final String ENTRYPOINT = "plinth/authz/decision";
-    private static final Logger LOG = Logger.getLogger(ContextResolver.class.getName());
 
     /** The raw context headers of one request. */
     public record Headers(String authorization, String tenantId, String env,
@@ -62,20 +58,8 @@ public final class ContextResolver {
         Credentials credentials = tokens.verify(headers.authorization(), snapshot);
         Facts facts = facts(headers, credentials, snapshot);
         PolicyEngine policy = engine.get();
-        JsonNode decision;
-        try {
-            decision = policy.evaluateCached(ENTRYPOINT, facts, () -> input(headers, credentials, facts)).orElse(null);
-        } catch (EngineException e) {
-            LOG.log(Level.WARNING, "authz decision failed (" + e.code() + "); denying", e);
-            throw new ProblemException(500, "DECISION_FAILED", "the authorization policy could not be evaluated: " + e.code());
-        }
-        if (decision == null || !decision.path("allow").isBoolean()) {
-            throw new ProblemException(500, "DECISION_FAILED", "the authorization policy gave no decision");
-        }
-        if (!decision.path("allow").asBoolean()) {
-            throw new ProblemException(decision.path("status").asInt(403), decision.path("code").asText("FORBIDDEN"),
-                    decision.path("reason").asText("denied"));
-        }
+        JsonNode decision = Decisions.enforce(ENTRYPOINT,
+                () -> policy.evaluateCached(ENTRYPOINT, facts, () -> input(headers, credentials, facts)));
         JsonNode c = decision.path("context");
         List<String> roles = new ArrayList<>();
         c.path("roles").forEach(r -> roles.add(r.asText()));

@@ -2,10 +2,10 @@ package dev.plinth.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.api.context.Decisions;
 import dev.plinth.api.context.ProblemException;
 import dev.plinth.api.context.RequestContext;
 import dev.plinth.datasync.model.Json;
-import dev.plinth.engine.api.EngineException;
 import dev.plinth.engine.api.PolicyEngine;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
@@ -67,19 +67,7 @@ final class RouteGuard {
             copyText(call.body(), body, "tenant_id");
             copyText(call.body(), body, "env");
         }
-        JsonNode decision;
-        try {
-            decision = engine.get().evaluate(ENTRYPOINT, input).orElse(null);
-        } catch (EngineException e) {
-            throw new ProblemException(500, "DECISION_FAILED", "the route policy could not be evaluated: " + e.code());
-        }
-        if (decision == null || !decision.path("allow").isBoolean()) {
-            throw new ProblemException(500, "DECISION_FAILED", "the route policy gave no decision");
-        }
-        if (!decision.path("allow").asBoolean()) {
-            throw new ProblemException(decision.path("status").asInt(403), decision.path("code").asText("FORBIDDEN"),
-                    decision.path("reason").asText("denied"));
-        }
+        Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluate(ENTRYPOINT, input));
     }
 
     private static void copyText(JsonNode from, ObjectNode to, String field) {

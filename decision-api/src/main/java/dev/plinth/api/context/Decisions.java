@@ -1,0 +1,40 @@
+package dev.plinth.api.context;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.plinth.engine.api.EngineException;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns a policy's answer into "go on" or a {@link ProblemException}, the same way for every
+ * decision. Fails closed: an engine error, an undefined result or one without a boolean
+ * {@code allow} is a 500 {@code DECISION_FAILED}, never an allow; a deny carries the
+ * policy's own status, code and reason.
+ */
+public final class Decisions {
+
+    private static final Logger LOG = Logger.getLogger(Decisions.class.getName());
+
+    private Decisions() {}
+
+    /** Evaluates and returns the allowing decision, or throws the policy's denial. */
+    public static JsonNode enforce(String entrypoint, Supplier<Optional<JsonNode>> evaluation) {
+        JsonNode decision;
+        try {
+            decision = evaluation.get().orElse(null);
+        } catch (EngineException e) {
+            LOG.log(Level.WARNING, entrypoint + " failed (" + e.code() + "); denying", e);
+            throw new ProblemException(500, "DECISION_FAILED", entrypoint + " could not be evaluated: " + e.code());
+        }
+        if (decision == null || !decision.path("allow").isBoolean()) {
+            throw new ProblemException(500, "DECISION_FAILED", entrypoint + " gave no decision");
+        }
+        if (!decision.path("allow").asBoolean()) {
+            throw new ProblemException(decision.path("status").asInt(403), decision.path("code").asText("FORBIDDEN"),
+                    decision.path("reason").asText("denied"));
+        }
+        return decision;
+    }
+}
