@@ -10,6 +10,7 @@ revision="builtin-$(cat "$here"/plinth/*/*.rego | sha256sum | cut -c1-12)"
 "$opa" build --v1-compatible -t wasm \
   -e plinth/authz/decision \
   -e plinth/authz/route \
+  -e plinth/routing/backend \
   --revision "$revision" \
   --ignore '*_test.rego' \
   -o "$out" plinth

@@ -124,7 +124,8 @@ public class AuthzDecisionBenchmark {
         var secrets = Map.of("dev_jwt_signing_key", new Records.SecretMapping("dev_jwt_signing_key", "file", "dev_jwt_signing_key"));
         // The same persistent maps the listeners build.
         var entities = new Snapshot.Entities(PersistentMap.from(tenantsById), PersistentMap.from(users),
-                PersistentMap.from(memberships), modes, idps, secrets, Map.of(), Map.of(), Map.of(), Map.of());
+                PersistentMap.from(memberships), modes, idps, secrets, Map.of(), Map.of(), Map.of(), Map.of(),
+                Map.of(), Map.of(), Map.of());
         return Snapshot.of(1, Map.of(), entities);
     }
 

@@ -53,7 +53,8 @@ public final class ControlPlane implements AutoCloseable {
     public enum Source {
         TENANTS("tenants", false), USERS("users", false), MEMBERS("members", true), MODES("modes", false),
         IDENTITY_PROVIDERS("identity_providers", false), SECRETS("secrets", false), SURFACES("surfaces", false),
-        APPS("apps", false), SUBSCRIPTIONS("subscriptions", true), PROJECTS("projects", true);
+        APPS("apps", false), SUBSCRIPTIONS("subscriptions", true), PROJECTS("projects", true),
+        BACKENDS("backends", false), ROUTES("routes", false), RESOURCE_KINDS("resource_kinds", false);
 
         final String collection;
         /** Lives under {@code tenants/{t}/}; listened to as a collection group. */
@@ -317,6 +318,9 @@ public final class ControlPlane implements AutoCloseable {
             case APPS -> DocumentParser::app;
             case SUBSCRIPTIONS -> DocumentParser::subscription;
             case PROJECTS -> DocumentParser::project;
+            case BACKENDS -> DocumentParser::backend;
+            case ROUTES -> DocumentParser::route;
+            case RESOURCE_KINDS -> DocumentParser::resourceKind;
         };
     }
 
@@ -329,7 +333,8 @@ public final class ControlPlane implements AutoCloseable {
                 (Map) p.get(Source.TENANTS), (Map) p.get(Source.USERS), (Map) p.get(Source.MEMBERS),
                 (Map) p.get(Source.MODES), (Map) p.get(Source.IDENTITY_PROVIDERS), (Map) p.get(Source.SECRETS),
                 (Map) p.get(Source.SURFACES), (Map) p.get(Source.APPS), (Map) p.get(Source.SUBSCRIPTIONS),
-                (Map) p.get(Source.PROJECTS));
+                (Map) p.get(Source.PROJECTS), (Map) p.get(Source.BACKENDS), (Map) p.get(Source.ROUTES),
+                (Map) p.get(Source.RESOURCE_KINDS));
         return Snapshot.of(revision, readTimes, entities, current.get());
     }
 

@@ -1,6 +1,7 @@
 package dev.plinth.datasync;
 
 import com.google.cloud.firestore.DocumentSnapshot;
+import dev.plinth.datasync.model.Records;
 import dev.plinth.datasync.model.Records.App;
 import dev.plinth.datasync.model.Records.Identity;
 import dev.plinth.datasync.model.Records.Project;
@@ -58,6 +59,20 @@ final class DocumentParser {
     /** The tenant of a document at {@code tenants/{t}/<collection>/{id}}. */
     static String tenantOf(DocumentSnapshot d) {
         return d.getReference().getParent().getParent().getId();
+    }
+
+    static Records.Backend backend(DocumentSnapshot d) {
+        return new Records.Backend(d.getId(), str(d, "type", null), objectMap(d, "settings"), stringMap(d, "secrets"),
+                str(d, "status", "active"));
+    }
+
+    static Records.Route route(DocumentSnapshot d) {
+        return new Records.Route(d.getId(), str(d, "kind", null), str(d, "tenant", "*"), str(d, "surface", "*"),
+                str(d, "app", "*"), str(d, "project", "*"), str(d, "backend", null));
+    }
+
+    static Records.ResourceKind resourceKind(DocumentSnapshot d) {
+        return new Records.ResourceKind(d.getId(), str(d, "model", null), str(d, "description", null));
     }
 
     static Mode mode(DocumentSnapshot d) {

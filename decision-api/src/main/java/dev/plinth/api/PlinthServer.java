@@ -6,6 +6,7 @@ import dev.plinth.api.bootstrap.BootstrapConfig;
 import dev.plinth.api.context.ContextResolver;
 import dev.plinth.api.http.HealthService;
 import dev.plinth.api.http.Routes;
+import dev.plinth.api.routing.Routing;
 import dev.plinth.datasync.ControlPlane;
 import dev.plinth.datasync.ControlPlaneStore;
 import dev.plinth.datasync.Seeder;
@@ -64,7 +65,7 @@ public final class PlinthServer implements AutoCloseable {
         var resolver = new ContextResolver(controlPlane::snapshot, () -> engine, tokens);
         var health = new HealthService(controlPlane, () -> engine, secrets, clock);
         var services = new Routes.Services(resolver, controlPlane, () -> engine,
-                new AdminStore(db, controlPlane::isReachable), health);
+                new AdminStore(db, controlPlane::isReachable), new Routing(controlPlane::snapshot, () -> engine), health);
         WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -96,7 +97,7 @@ public final class PlinthServer implements AutoCloseable {
 
     /** The protected routes this server registered (for the route-matrix test and OpenAPI). */
     public static java.util.List<dev.plinth.api.http.RouteSpec> routeTable() {
-        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null));
+        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null));
     }
 
     public int port() {

@@ -60,7 +60,7 @@ class RouteMatrixTest {
             case "projects" -> "p_matrix";
             default -> "x";
         };
-        return r.path().replace("{tenant}", "t_system").replace("{id}", id);
+        return r.path().replace("{tenant}", "t_system").replace("{id}", id).replace("{kind}", "feature_flags");
     }
 
     private static String body(RouteSpec r) {

@@ -110,6 +110,7 @@ public final class AdminStore {
                 throw new AdminException.AlreadyExists(ref.getPath());
             }
             checkReferences(tx, v.references());
+            checkUnique(tx, kind, id, v.document());
             tx.create(ref, v.document());
             return 0;
         });
@@ -128,6 +129,7 @@ public final class AdminStore {
             }
             checkIfMatch(ref, current, ifMatch);
             checkReferences(tx, v.references());
+            checkUnique(tx, kind, id, v.document());
             tx.set(ref, v.document());
             return 0;
         });
@@ -224,6 +226,22 @@ public final class AdminStore {
         }
         if (!missing.isEmpty()) {
             throw new AdminException.ReferenceMissing(String.join("; ", missing));
+        }
+    }
+
+    /** Two routes for the same kind and scope would make the answer ambiguous: refuse the second. */
+    private void checkUnique(Transaction tx, Kind kind, String id, Map<String, Object> doc) throws Exception {
+        if (kind != Kind.ROUTES) {
+            return;
+        }
+        Query same = db.collection("routes").whereEqualTo("kind", doc.get("kind")).whereEqualTo("tenant", doc.get("tenant"))
+                .whereEqualTo("surface", doc.get("surface")).whereEqualTo("app", doc.get("app"))
+                .whereEqualTo("project", doc.get("project"));
+        for (DocumentSnapshot d : tx.get(same).get().getDocuments()) {
+            if (!d.getId().equals(id)) {
+                throw new AdminException.AlreadyExists("routes/" + d.getId() + " already routes " + doc.get("kind")
+                        + " for this scope; replace it instead of adding");
+            }
         }
     }
 

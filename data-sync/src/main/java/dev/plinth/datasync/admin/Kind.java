@@ -24,6 +24,9 @@ public enum Kind {
     APPS("apps", false, Ids.APP),
     IDENTITY_PROVIDERS("identity_providers", false, Ids.NAME),
     SECRETS("secrets", false, Ids.NAME),
+    BACKENDS("backends", false, Ids.NAME),
+    RESOURCE_KINDS("resource_kinds", false, Ids.NAME),
+    ROUTES("routes", false, Ids.NAME),
     MEMBERS("members", true, Ids.USER),
     SUBSCRIPTIONS("subscriptions", true, Ids.APP),
     PROJECTS("projects", true, Ids.PROJECT);
@@ -43,6 +46,9 @@ public enum Kind {
 
     static final Set<String> STATUSES = Set.of("active", "suspended");
     static final Set<String> ROLES = Set.of("owner", "admin", "member", "viewer");
+    static final Set<String> BACKEND_TYPES = Set.of("firestore", "redis");
+    /** Resource models; {@code external} kinds are answered by the spine but stored outside Plinth. */
+    static final Set<String> MODELS = Set.of("document", "counter", "lock", "budget", "event_log", "rate_limit", "external");
     static final Set<String> ALGORITHMS = Set.of("HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
             "ES256", "ES384", "ES512", "PS256", "PS384", "PS512");
 
@@ -209,6 +215,51 @@ public enum Kind {
                     b.error("secret values are never stored in the control plane; put the value in the provider");
                 }
             }
+            case BACKENDS -> {
+                b.oneOf("type", BACKEND_TYPES, null);
+                if (input == null || input.get("type") == null) {
+                    b.error("'type' is required");
+                }
+                Map<String, Object> settings = b.object("settings");
+                if (settings != null) {
+                    for (String key : settings.keySet()) {
+                        String k = key.toLowerCase(java.util.Locale.ROOT);
+                        if (k.contains("password") || k.contains("secret") || k.contains("token") || k.contains("key")) {
+                            b.error("setting '" + key + "' looks secret: map it under 'secrets' to a logical secret name instead");
+                        }
+                    }
+                }
+                for (Map.Entry<String, String> e : b.stringMap("secrets").entrySet()) {
+                    if (!Ids.NAME.matcher(e.getValue()).matches()) {
+                        b.error("'secrets' entry '" + e.getKey() + "' must name a logical secret (" + Ids.NAME.pattern() + ")");
+                    } else {
+                        refs.add(Ref.exists("secrets/" + e.getValue(), "secret mapping " + e.getValue()));
+                    }
+                }
+                b.oneOf("status", STATUSES, "active");
+            }
+            case RESOURCE_KINDS -> {
+                b.oneOf("model", MODELS, null);
+                if (input == null || input.get("model") == null) {
+                    b.error("'model' is required");
+                }
+                b.string("description", false, 500);
+            }
+            case ROUTES -> {
+                String kind = b.matching("kind", true, Ids.NAME);
+                if (kind != null) {
+                    refs.add(Ref.exists("resource_kinds/" + kind, "resource kind " + kind));
+                }
+                scope(b, "tenant", Ids.TENANT);
+                scope(b, "surface", Ids.SURFACE);
+                scope(b, "app", Ids.APP);
+                scope(b, "project", Ids.PROJECT);
+                String backend = b.matching("backend", true, Ids.NAME);
+                if (backend != null) {
+                    refs.add(new Ref("backends/" + backend, "backend " + backend,
+                            d -> !"suspended".equals(d.get("status")), "backend " + backend + " is suspended"));
+                }
+            }
             case MEMBERS -> {
                 List<String> roles = b.strings("roles", true, null, 1, 4);
                 for (String r : roles) {
@@ -256,6 +307,16 @@ public enum Kind {
 
     record Validated(Map<String, Object> document, List<Ref> references) {}
 
+    /** A route scope field: an id of its grammar, or {@code *} (the default) for "any". */
+    private static void scope(Body b, String field, Pattern grammar) {
+        String value = b.string(field, false, 200);
+        if (value == null) {
+            b.out().put(field, "*");
+        } else if (!value.equals("*") && !grammar.matcher(value).matches()) {
+            b.error("'" + field + "' must be * or match " + grammar.pattern() + ", was '" + value + "'");
+        }
+    }
+
     /** What must be empty before a document of this kind may be deleted. */
     List<Dependents> dependents(Firestore db, String tenantId, String id) {
         return switch (this) {
@@ -277,7 +338,11 @@ public enum Kind {
                     db.collection("tenants/" + tenantId + "/projects").whereEqualTo("app", id), false));
             case SECRETS -> List.of(new Dependents("identity providers using the secret",
                     db.collection("identity_providers").whereEqualTo("key_secret", id), false));
-            case IDENTITY_PROVIDERS, MEMBERS, PROJECTS -> List.of();
+            case BACKENDS -> List.of(new Dependents("routes to the backend",
+                    db.collection("routes").whereEqualTo("backend", id), false));
+            case RESOURCE_KINDS -> List.of(new Dependents("routes of the kind",
+                    db.collection("routes").whereEqualTo("kind", id), false));
+            case IDENTITY_PROVIDERS, MEMBERS, PROJECTS, ROUTES -> List.of();
         };
     }
 

@@ -78,4 +78,25 @@ public final class Records {
 
     /** {@code tenants/{tenantId}/projects/{id}}: a grouping under a tenant and a subscribed app. */
     public record Project(String tenantId, String id, String app, String name, String status) {}
+
+    /**
+     * {@code backends/{id}}: a place resources can live. {@code settings} are non-secret
+     * connection settings; {@code secrets} maps a setting name to the logical secret that
+     * holds its value (e.g. {@code password → redis_main_password}).
+     */
+    public record Backend(String id, String type, Map<String, Object> settings, Map<String, String> secrets, String status) {
+        public Backend {
+            settings = Map.copyOf(settings);
+            secrets = Map.copyOf(secrets);
+        }
+    }
+
+    /**
+     * {@code routes/{id}}: resources of {@code kind} in this scope live in {@code backend}.
+     * Each scope field is an id or {@code *}; the most specific matching route wins.
+     */
+    public record Route(String id, String kind, String tenant, String surface, String app, String project, String backend) {}
+
+    /** {@code resource_kinds/{id}}: a kind of routed resource and its model. */
+    public record ResourceKind(String id, String model, String description) {}
 }

@@ -35,6 +35,7 @@ public record Snapshot(
         Entities entities,
         Map<String, String> userByIdentity,
         Map<String, IdentityProvider> providerByIssuer,
+        Map<String, Records.Route> routeByScope,
         JsonNode globalData) {
 
     public static final String SYSTEM_TENANT = "t_system";
@@ -46,7 +47,9 @@ public record Snapshot(
     public record Entities(Map<String, Tenant> tenants, Map<String, User> users, Map<String, Membership> memberships,
                            Map<String, Mode> modes, Map<String, IdentityProvider> identityProviders,
                            Map<String, SecretMapping> secrets, Map<String, Surface> surfaces, Map<String, App> apps,
-                           Map<String, Subscription> subscriptions, Map<String, Project> projects) {}
+                           Map<String, Subscription> subscriptions, Map<String, Project> projects,
+                           Map<String, Records.Backend> backends, Map<String, Records.Route> routes,
+                           Map<String, Records.ResourceKind> resourceKinds) {}
 
     /** Builds a snapshot, deriving the indexes and the global data from the entity maps. */
     public static Snapshot of(long revision, Map<String, Long> readTimes, Entities e) {
@@ -83,7 +86,15 @@ public record Snapshot(
         } else {
             global = globalData(e.modes(), system == null ? Map.of() : system.defaults());
         }
-        return new Snapshot(revision, Map.copyOf(readTimes), e, byIdentity, byIssuer, global);
+        Map<String, Records.Route> byScope;
+        if (previous != null && previous.entities.routes() == e.routes()) {
+            byScope = previous.routeByScope;
+        } else {
+            var index = new HashMap<String, Records.Route>();
+            e.routes().values().forEach(r -> index.put(routeKey(r.kind(), r.tenant(), r.surface(), r.app(), r.project()), r));
+            byScope = Map.copyOf(index);
+        }
+        return new Snapshot(revision, Map.copyOf(readTimes), e, byIdentity, byIssuer, byScope, global);
     }
 
     private static JsonNode globalData(Map<String, Mode> modes, Map<String, Object> systemDefaults) {
@@ -93,6 +104,39 @@ public record Snapshot(
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.set("plinth", plinth);
         return root;
+    }
+
+    /** The key of a route's exact scope; {@code *} stands for "any". */
+    public static String routeKey(String kind, String tenant, String surface, String app, String project) {
+        return kind + "|" + tenant + "|" + surface + "|" + app + "|" + project;
+    }
+
+    /**
+     * Every route of {@code kind} whose scope matches: each scope field either names the
+     * given value or is {@code *}. At most 16 look-ups, whatever the number of routes.
+     */
+    public java.util.List<Records.Route> matchingRoutes(String kind, String tenant, String surface, String app, String project) {
+        var found = new java.util.ArrayList<Records.Route>();
+        String[] values = {tenant, surface, app, project};
+        for (int mask = 0; mask < 16; mask++) {
+            String[] scope = new String[4];
+            boolean possible = true;
+            for (int i = 0; i < 4; i++) {
+                boolean specific = (mask & (1 << i)) != 0;
+                if (specific && values[i] == null) {
+                    possible = false;
+                    break;
+                }
+                scope[i] = specific ? values[i] : "*";
+            }
+            if (possible) {
+                Records.Route r = routeByScope.get(routeKey(kind, scope[0], scope[1], scope[2], scope[3]));
+                if (r != null) {
+                    found.add(r);
+                }
+            }
+        }
+        return found;
     }
 
     public static String identityKey(String issuer, String subject) {

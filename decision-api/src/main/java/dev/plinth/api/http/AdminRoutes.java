@@ -23,17 +23,20 @@ import java.util.Map;
  */
 final class AdminRoutes {
 
-    private static final Map<Kind, String> EXAMPLES = Map.of(
-            Kind.TENANTS, "{\"id\": \"t_example\", \"allowed_envs\": [\"dev\"], \"mode\": \"saas\"}",
-            Kind.USERS, "{\"id\": \"u_example\", \"identities\": [{\"issuer\": \"https://plinth.local/dev\", \"subject\": \"u_example\"}]}",
-            Kind.MODES, "{\"id\": \"example\", \"attributes\": {}}",
-            Kind.SURFACES, "{\"id\": \"s_example\", \"mode\": \"saas\"}",
-            Kind.APPS, "{\"id\": \"a_example\", \"surface\": \"s_example\", \"subscribable\": true}",
-            Kind.IDENTITY_PROVIDERS, "{\"id\": \"example\", \"issuer\": \"https://idp.example\", \"audience\": \"plinth\", \"algorithm\": \"RS256\", \"jwks_url\": \"https://idp.example/jwks.json\"}",
-            Kind.MEMBERS, "{\"id\": \"u_example\", \"roles\": [\"member\"]}",
-            Kind.SECRETS, "{\"id\": \"example_key\", \"provider\": \"gsm\", \"reference\": \"projects/p/secrets/example-key\"}",
-            Kind.SUBSCRIPTIONS, "{\"id\": \"a_example\"}",
-            Kind.PROJECTS, "{\"id\": \"p_example\", \"app\": \"a_example\", \"name\": \"Example\"}");
+    private static final Map<Kind, String> EXAMPLES = Map.ofEntries(
+            Map.entry(Kind.BACKENDS, "{\"id\": \"redis_eu\", \"type\": \"redis\", \"settings\": {\"host\": \"10.0.0.5\", \"port\": 6379}, \"secrets\": {\"password\": \"redis_eu_password\"}}"),
+            Map.entry(Kind.RESOURCE_KINDS, "{\"id\": \"example_kind\", \"model\": \"document\"}"),
+            Map.entry(Kind.ROUTES, "{\"id\": \"acme_flags\", \"kind\": \"feature_flags\", \"tenant\": \"t_acme\", \"backend\": \"redis_eu\"}"),
+            Map.entry(Kind.TENANTS, "{\"id\": \"t_example\", \"allowed_envs\": [\"dev\"], \"mode\": \"saas\"}"),
+            Map.entry(Kind.USERS, "{\"id\": \"u_example\", \"identities\": [{\"issuer\": \"https://plinth.local/dev\", \"subject\": \"u_example\"}]}"),
+            Map.entry(Kind.MODES, "{\"id\": \"example\", \"attributes\": {}}"),
+            Map.entry(Kind.SURFACES, "{\"id\": \"s_example\", \"mode\": \"saas\"}"),
+            Map.entry(Kind.APPS, "{\"id\": \"a_example\", \"surface\": \"s_example\", \"subscribable\": true}"),
+            Map.entry(Kind.IDENTITY_PROVIDERS, "{\"id\": \"example\", \"issuer\": \"https://idp.example\", \"audience\": \"plinth\", \"algorithm\": \"RS256\", \"jwks_url\": \"https://idp.example/jwks.json\"}"),
+            Map.entry(Kind.MEMBERS, "{\"id\": \"u_example\", \"roles\": [\"member\"]}"),
+            Map.entry(Kind.SECRETS, "{\"id\": \"example_key\", \"provider\": \"gsm\", \"reference\": \"projects/p/secrets/example-key\"}"),
+            Map.entry(Kind.SUBSCRIPTIONS, "{\"id\": \"a_example\"}"),
+            Map.entry(Kind.PROJECTS, "{\"id\": \"p_example\", \"app\": \"a_example\", \"name\": \"Example\"}"));
 
     private final AdminStore store;
 

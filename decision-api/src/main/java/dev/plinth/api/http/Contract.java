@@ -37,6 +37,10 @@ public final class Contract {
         m.put("subscription", Records.Subscription.class);
         m.put("project", Records.Project.class);
         m.put("identity_provider", Records.IdentityProvider.class);
+        m.put("secret_mapping", Records.SecretMapping.class);
+        m.put("backend", Records.Backend.class);
+        m.put("route", Records.Route.class);
+        m.put("resource_kind", Records.ResourceKind.class);
         m.put("request_context", RequestContext.class);
         return java.util.Collections.unmodifiableMap(m);
     }

@@ -69,6 +69,10 @@ public final class HealthService implements HttpService {
             }
         });
         body.set("unresolved_secrets", unresolved);
+        var withoutDefault = body.putArray("kinds_without_default_route");
+        controlPlane.snapshot().ifPresent(s -> s.entities().resourceKinds().keySet().stream().sorted()
+                .filter(kind -> s.matchingRoutes(kind, null, null, null, null).isEmpty())
+                .forEach(withoutDefault::add));
         body.set("secrets", Json.MAPPER.valueToTree(secrets.status()));
         send(res, ready ? 200 : 503, body);
     }

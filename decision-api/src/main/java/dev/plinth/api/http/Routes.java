@@ -2,6 +2,7 @@ package dev.plinth.api.http;
 
 import dev.plinth.api.context.ContextResolver;
 import dev.plinth.api.context.ProblemException;
+import dev.plinth.api.routing.Routing;
 import dev.plinth.datasync.ControlPlane;
 import dev.plinth.datasync.admin.AdminException;
 import dev.plinth.datasync.admin.AdminStore;
@@ -22,7 +23,7 @@ public final class Routes {
 
     /** What the routes need. */
     public record Services(ContextResolver resolver, ControlPlane controlPlane, Supplier<PolicyEngine> engine,
-                           AdminStore admin, HealthService health) {}
+                           AdminStore admin, Routing routing, HealthService health) {}
 
     private Routes() {}
 
@@ -32,6 +33,10 @@ public final class Routes {
         routes.add(new RouteSpec(Method.GET, "/v1/context", null, "read", false, null,
                 "The caller's resolved RequestContext", null,
                 (call, res) -> AdminRoutes.send(res, 200, Json.MAPPER.valueToTree(call.context()))));
+        routes.add(new RouteSpec(Method.GET, "/v1/routes/{kind}", null, "read", false, null,
+                "The backend that serves a resource kind for the caller's context (backend, non-secret settings, route, scope)",
+                null, (call, res) -> AdminRoutes.send(res, 200, Json.MAPPER.valueToTree(
+                        s.routing().backendFor(call.context(), call.param("kind"))))));
         routes.addAll(new AdminRoutes(s.admin()).routes());
         return routes;
     }

@@ -1,0 +1,72 @@
+package dev.plinth.api.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.api.context.Decisions;
+import dev.plinth.api.context.ProblemException;
+import dev.plinth.api.context.RequestContext;
+import dev.plinth.datasync.model.Json;
+import dev.plinth.datasync.model.Records.Backend;
+import dev.plinth.datasync.model.Records.Route;
+import dev.plinth.datasync.model.Snapshot;
+import dev.plinth.engine.api.PolicyEngine;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Answers "which backend serves this kind for this context" from data, through the policy.
+ * Java gathers the candidate routes (those whose scope matches the context: at most 16
+ * look-ups) and the backends they name; {@code plinth/routing/backend} picks the most
+ * specific, or says why there is none ({@code ROUTE_MISSING} naming the kind and the
+ * scopes tried, {@code UNKNOWN_KIND}, {@code BACKEND_UNAVAILABLE}).
+ */
+public final class Routing {
+
+    public static final String ENTRYPOINT = "plinth/routing/backend";
+
+    /** A routing answer: the backend and the route that chose it. */
+    public record Resolved(String kind, String model, Backend backend, Route route, String scope, long dataRevision) {}
+
+    private final Supplier<Optional<Snapshot>> snapshots;
+    private final Supplier<PolicyEngine> engine;
+
+    public Routing(Supplier<Optional<Snapshot>> snapshots, Supplier<PolicyEngine> engine) {
+        this.snapshots = snapshots;
+        this.engine = engine;
+    }
+
+    /** @throws ProblemException with the policy's status and code when no backend can serve */
+    public Resolved backendFor(RequestContext context, String kind) {
+        Snapshot s = snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY", "the control plane is not loaded yet"));
+        List<Route> candidates = s.matchingRoutes(kind, context.tenantId(), context.surfaceId(), context.appId(), context.projectId());
+        var json = Json.MAPPER;
+        ObjectNode input = json.createObjectNode().put("kind", kind);
+        var resourceKind = s.entities().resourceKinds().get(kind);
+        if (resourceKind != null) {
+            input.set("resource_kind", json.valueToTree(resourceKind));
+        }
+        ObjectNode ctx = input.putObject("context").put("tenant_id", context.tenantId());
+        putIfPresent(ctx, "surface_id", context.surfaceId());
+        putIfPresent(ctx, "app_id", context.appId());
+        putIfPresent(ctx, "project_id", context.projectId());
+        input.set("candidates", json.valueToTree(candidates));
+        ObjectNode backends = input.putObject("backends");
+        for (Route r : candidates) {
+            Backend b = s.entities().backends().get(r.backend());
+            if (b != null) {
+                backends.set(b.id(), json.valueToTree(b));
+            }
+        }
+        JsonNode decision = Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluate(ENTRYPOINT, input));
+        Route route = s.entities().routes().get(decision.path("route_id").asText());
+        Backend backend = s.entities().backends().get(decision.path("backend_id").asText());
+        return new Resolved(kind, decision.path("model").asText(), backend, route, decision.path("scope").asText(), s.revision());
+    }
+
+    private static void putIfPresent(ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
+    }
+}
