@@ -6,7 +6,9 @@ import dev.plinth.api.bootstrap.BootstrapConfig;
 import dev.plinth.api.context.ContextResolver;
 import dev.plinth.api.http.HealthService;
 import dev.plinth.api.http.Routes;
+import dev.plinth.api.resources.ResourceService;
 import dev.plinth.api.routing.Routing;
+import dev.plinth.backends.StoreRegistry;
 import dev.plinth.datasync.ControlPlane;
 import dev.plinth.datasync.ControlPlaneStore;
 import dev.plinth.datasync.Seeder;
@@ -37,8 +39,11 @@ public final class PlinthServer implements AutoCloseable {
 
     private final GsmSecretProvider gsm;
 
-    private PlinthServer(Firestore db, ControlPlane controlPlane, WebServer server, GsmSecretProvider gsm) {
+    private final StoreRegistry stores;
+
+    private PlinthServer(Firestore db, ControlPlane controlPlane, WebServer server, GsmSecretProvider gsm, StoreRegistry stores) {
         this.gsm = gsm;
+        this.stores = stores;
         this.db = db;
         this.controlPlane = controlPlane;
         this.server = server;
@@ -64,15 +69,18 @@ public final class PlinthServer implements AutoCloseable {
         var tokens = new TokenVerifier(secrets, clock, 100_000);
         var resolver = new ContextResolver(controlPlane::snapshot, () -> engine, tokens);
         var health = new HealthService(controlPlane, () -> engine, secrets, clock);
+        var routing = new Routing(controlPlane::snapshot, () -> engine);
+        var stores = new StoreRegistry(config.firestoreProject(), config.firestoreEmulatorHost(), secrets);
+        controlPlane.onSnapshot(stores::retainRouted);
         var services = new Routes.Services(resolver, controlPlane, () -> engine,
-                new AdminStore(db, controlPlane::isReachable), new Routing(controlPlane::snapshot, () -> engine), health);
+                new AdminStore(db, controlPlane::isReachable), routing, new ResourceService(routing, stores), health);
         WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .routing(r -> Routes.routing(r, services))
                 .build()
                 .start();
-        return new PlinthServer(db, controlPlane, server, gsm);
+        return new PlinthServer(db, controlPlane, server, gsm, stores);
     }
 
     /** Reloads the engine's global data only when it actually changed (instances reload lazily). */
@@ -97,7 +105,7 @@ public final class PlinthServer implements AutoCloseable {
 
     /** The protected routes this server registered (for the route-matrix test and OpenAPI). */
     public static java.util.List<dev.plinth.api.http.RouteSpec> routeTable() {
-        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null));
+        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null));
     }
 
     public int port() {
@@ -111,6 +119,7 @@ public final class PlinthServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         server.stop();
+        stores.close();
         gsm.close();
         controlPlane.close();
         db.close();

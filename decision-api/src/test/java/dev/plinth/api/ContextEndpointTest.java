@@ -114,6 +114,13 @@ class ContextEndpointTest {
     }
 
     @Test
+    void anUnknownRouteIsA404ProblemNotAServerError() throws Exception {
+        var response = plinth.get("/v1/no-such-route", headers(TestPlinth.token("u_admin"), "t_system", "dev"));
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(response.body()).path("code").asText()).isEqualTo("NOT_FOUND");
+    }
+
+    @Test
     void healthIsUnprotectedAndReportsListeners() throws Exception {
         var response = plinth.get("/health/ready", Map.of());
         assertThat(response.statusCode()).isEqualTo(200);

@@ -2,6 +2,7 @@ package dev.plinth.api.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.api.context.ProblemException;
+import dev.plinth.backends.StoreException;
 import dev.plinth.datasync.admin.AdminException;
 import dev.plinth.datasync.model.Json;
 import io.helidon.http.HeaderNames;
@@ -35,6 +36,23 @@ public final class ProblemHandler {
             case AdminException.Unavailable u -> 503;
         };
         send(req, res, status, e.code(), e.getMessage());
+    }
+
+    /** Routed store failures: the backend did not answer (nothing written), a bad key, a broken backend record. */
+    public static void store(ServerRequest req, ServerResponse res, StoreException e) {
+        int status = switch (e) {
+            case StoreException.InvalidKey k -> 400;
+            case StoreException.BackendUnavailable u -> 503;
+            case StoreException.Misconfigured m -> 503;
+        };
+        send(req, res, status, e.code(), e.getMessage());
+    }
+
+    /** Helidon's own refusals (no such route, bad request line…), with their status. */
+    public static void http(ServerRequest req, ServerResponse res, io.helidon.http.HttpException e) {
+        int status = e.status().code();
+        String code = status == 404 ? "NOT_FOUND" : status == 405 ? "METHOD_NOT_ALLOWED" : status < 500 ? "MALFORMED_REQUEST" : "INTERNAL";
+        send(req, res, status, code, status == 404 ? "no route " + req.prologue().method() + " " + req.path().path() : e.getMessage());
     }
 
     /** Anything unexpected: logged with its stack, answered without internals. */

@@ -2,12 +2,15 @@ package dev.plinth.api.http;
 
 import dev.plinth.api.context.ContextResolver;
 import dev.plinth.api.context.ProblemException;
+import dev.plinth.api.resources.ResourceService;
 import dev.plinth.api.routing.Routing;
+import dev.plinth.backends.StoreException;
 import dev.plinth.datasync.ControlPlane;
 import dev.plinth.datasync.admin.AdminException;
 import dev.plinth.datasync.admin.AdminStore;
 import dev.plinth.datasync.model.Json;
 import dev.plinth.engine.api.PolicyEngine;
+import io.helidon.http.HttpException;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.HttpRouting;
 import java.util.ArrayList;
@@ -23,7 +26,7 @@ public final class Routes {
 
     /** What the routes need. */
     public record Services(ContextResolver resolver, ControlPlane controlPlane, Supplier<PolicyEngine> engine,
-                           AdminStore admin, Routing routing, HealthService health) {}
+                           AdminStore admin, Routing routing, ResourceService resources, HealthService health) {}
 
     private Routes() {}
 
@@ -37,6 +40,7 @@ public final class Routes {
                 "The backend that serves a resource kind for the caller's context (backend, non-secret settings, route, scope)",
                 null, (call, res) -> AdminRoutes.send(res, 200, Json.MAPPER.valueToTree(
                         s.routing().backendFor(call.context(), call.param("kind"))))));
+        routes.addAll(new ResourceRoutes(s.resources()).routes());
         routes.addAll(new AdminRoutes(s.admin()).routes());
         return routes;
     }
@@ -46,6 +50,8 @@ public final class Routes {
         routing.addFilter(new ContextFilter(s.resolver(), s.controlPlane()))
                 .error(ProblemException.class, ProblemHandler::problem)
                 .error(AdminException.class, ProblemHandler::admin)
+                .error(StoreException.class, ProblemHandler::store)
+                .error(HttpException.class, ProblemHandler::http)
                 .error(Exception.class, ProblemHandler::unexpected);
         for (RouteSpec spec : protectedRoutes(s)) {
             routing.route(spec.method(), spec.path(), guard.guard(spec));

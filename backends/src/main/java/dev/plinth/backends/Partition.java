@@ -1,0 +1,27 @@
+package dev.plinth.backends;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Where a resource lives inside a backend: tenant, env and kind, all already validated by
+ * context resolution and routing. Keys are checked here.
+ */
+public record Partition(String tenantId, String env, String kind) {
+
+    /** Keys: 1–200 characters, URL-safe, no slashes (they become document ids and key parts). */
+    public static final Pattern KEY = Pattern.compile("^[A-Za-z0-9._~-]{1,200}$");
+
+    public Partition {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(env, "env");
+        Objects.requireNonNull(kind, "kind");
+    }
+
+    public static String checkKey(String key) {
+        if (key == null || !KEY.matcher(key).matches() || key.equals(".") || key.equals("..")) {
+            throw new StoreException.InvalidKey("key '" + key + "' must match " + KEY.pattern());
+        }
+        return key;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.plinth.api.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.api.context.ProblemException;
+import dev.plinth.api.resources.ResourceService;
+import dev.plinth.datasync.model.Json;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
+
+/**
+ * {@code /v1/resources/{kind}/{key}} (GET, PUT, DELETE) and {@code /v1/resources/{kind}}
+ * (list by prefix, paginated in key order) in the caller's tenant and env, on the backend
+ * the routing spine chose. Responses name that backend in {@code X-Plinth-Backend}.
+ */
+final class ResourceRoutes {
+
+    private static final io.helidon.http.HeaderName BACKEND = io.helidon.http.HeaderNames.create("X-Plinth-Backend");
+    private static final io.helidon.http.HeaderName ROUTE = io.helidon.http.HeaderNames.create("X-Plinth-Route");
+
+    private final ResourceService resources;
+
+    ResourceRoutes(ResourceService resources) {
+        this.resources = resources;
+    }
+
+    List<RouteSpec> routes() {
+        String item = "/v1/resources/{kind}/{key}";
+        return List.of(
+                new RouteSpec(Method.GET, "/v1/resources/{kind}", null, "read", false, null,
+                        "List resources of a kind in the caller's tenant and env (prefix, page_size, page_token)", null, this::list),
+                new RouteSpec(Method.GET, item, null, "read", false, null, "Read a resource", null, this::get),
+                new RouteSpec(Method.PUT, item, null, "write", false, null, "Write a resource (JSON; a body tenant_id/env must match the context)",
+                        "{\"enabled\": true}", this::put),
+                new RouteSpec(Method.DELETE, item, null, "write", false, null, "Delete a resource", null, this::delete));
+    }
+
+    private void get(RouteSpec.Call call, ServerResponse res) {
+        var read = resources.get(call.context(), call.param("kind"), call.param("key"));
+        placed(res, read.placement());
+        String json = read.json().orElseThrow(() -> new ProblemException(404, "NOT_FOUND",
+                call.param("kind") + "/" + call.param("key") + " does not exist in this tenant and env"));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(json);
+    }
+
+    private void put(RouteSpec.Call call, ServerResponse res) {
+        if (call.body() == null) {
+            throw new ProblemException(400, "MALFORMED_REQUEST", "a JSON body is required");
+        }
+        var placement = resources.put(call.context(), call.param("kind"), call.param("key"), call.body().toString());
+        placed(res, placement);
+        AdminRoutes.send(res, 200, Json.MAPPER.createObjectNode().put("key", call.param("key"))
+                .put("backend", placement.backendId()).put("route", placement.routeId()));
+    }
+
+    private void delete(RouteSpec.Call call, ServerResponse res) {
+        var deleted = resources.delete(call.context(), call.param("kind"), call.param("key"));
+        placed(res, deleted.placement());
+        if (deleted.json().isEmpty()) {
+            throw new ProblemException(404, "NOT_FOUND", call.param("kind") + "/" + call.param("key") + " does not exist");
+        }
+        AdminRoutes.send(res, 200, Json.MAPPER.createObjectNode().put("deleted", true));
+    }
+
+    private void list(RouteSpec.Call call, ServerResponse res) {
+        int size;
+        try {
+            size = call.query("page_size") == null ? 100 : Integer.parseInt(call.query("page_size"));
+        } catch (NumberFormatException e) {
+            throw new ProblemException(400, "MALFORMED_REQUEST", "page_size must be an integer");
+        }
+        var listing = resources.list(call.context(), call.param("kind"), call.query("prefix"), call.query("page_token"), size);
+        placed(res, listing.placement());
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        var items = body.putArray("items");
+        for (var item : listing.items()) {
+            ObjectNode o = items.addObject().put("key", item.key());
+            try {
+                o.set("value", Json.MAPPER.readTree(item.json()));
+            } catch (java.io.IOException e) {
+                o.put("value", item.json());
+            }
+        }
+        body.put("next_page_token", listing.nextKey());
+        res.status(Status.OK_200);
+        AdminRoutes.send(res, 200, body);
+    }
+
+    private static void placed(ServerResponse res, ResourceService.Placement p) {
+        res.header(BACKEND, p.backendId());
+        res.header(ROUTE, p.routeId());
+    }
+}
