@@ -92,6 +92,93 @@ final class RedisResourceStore implements ResourceStore {
         });
     }
 
+    // Each model operation is one Lua script: atomic on the server, safe on the shared connection.
+    private static final String INDEX = "redis.call('ZADD', KEYS[2], 0, ARGV[1]);";
+
+    private static final String INCREMENT = """
+            local cur = redis.call('GET', KEYS[1]); local n = 0
+            if cur then n = tonumber(cjson.decode(cur)['value']) or 0 end
+            n = n + tonumber(ARGV[2])
+            redis.call('SET', KEYS[1], cjson.encode({value = n})); """ + INDEX + " return n";
+
+    private static final String ACQUIRE = """
+            local cur = redis.call('GET', KEYS[1]); local owner = nil; local token = 0; local exp = 0
+            if cur then local d = cjson.decode(cur); if d['owner'] ~= cjson.null then owner = d['owner'] end
+              token = tonumber(d['fencing_token']) or 0; exp = tonumber(d['expires_at_ms']) or 0 end
+            local now = tonumber(ARGV[4])
+            if owner and exp > now and owner ~= ARGV[2] then return {0, owner, token, exp} end
+            if not (owner == ARGV[2] and exp > now) then token = token + 1 end
+            exp = now + tonumber(ARGV[3])
+            redis.call('SET', KEYS[1], cjson.encode({owner = ARGV[2], fencing_token = token, expires_at_ms = exp})); """
+            + INDEX + " return {1, ARGV[2], token, exp}";
+
+    private static final String CHANGE_LOCK = """
+            local cur = redis.call('GET', KEYS[1]); if not cur then return 0 end
+            local d = cjson.decode(cur); local now = tonumber(ARGV[4])
+            if d['owner'] ~= ARGV[2] or tonumber(d['fencing_token']) ~= tonumber(ARGV[3])
+               or (tonumber(d['expires_at_ms']) or 0) <= now then return 0 end
+            local exp = tonumber(ARGV[5]); local owner = ARGV[2]
+            if exp < 0 then owner = cjson.null; exp = 0 end
+            redis.call('SET', KEYS[1], cjson.encode({owner = owner, fencing_token = tonumber(ARGV[3]), expires_at_ms = exp}))
+            return 1""";
+
+    private static final String DEBIT = """
+            local cur = redis.call('GET', KEYS[1]); local r = 0
+            if cur then r = tonumber(cjson.decode(cur)['remaining']) or 0 end
+            local a = tonumber(ARGV[2])
+            if r < a then return {0, r} end
+            r = r - a
+            redis.call('SET', KEYS[1], cjson.encode({remaining = r})); """ + INDEX + " return {1, r}";
+
+    private static final String CREDIT = """
+            local cur = redis.call('GET', KEYS[1]); local r = 0
+            if cur then r = tonumber(cjson.decode(cur)['remaining']) or 0 end
+            r = r + tonumber(ARGV[2])
+            redis.call('SET', KEYS[1], cjson.encode({remaining = r})); """ + INDEX + " return r";
+
+    private String[] keys(Partition p, String key) {
+        return new String[] {base(p) + Partition.checkKey(key), base(p) + "@index"};
+    }
+
+    @Override
+    public long increment(Partition p, String key, long by) {
+        Long n = call(() -> redis().eval(INCREMENT, ScriptOutputType.INTEGER, keys(p, key), key, String.valueOf(by)));
+        return n;
+    }
+
+    @Override
+    public LockState acquire(Partition p, String key, String owner, long ttlMillis, long nowMillis) {
+        List<Object> r = call(() -> redis().eval(ACQUIRE, ScriptOutputType.MULTI, keys(p, key), key, owner,
+                String.valueOf(ttlMillis), String.valueOf(nowMillis)));
+        return new LockState(((Long) r.get(0)) == 1, (String) r.get(1), (Long) r.get(2), (Long) r.get(3));
+    }
+
+    @Override
+    public boolean renew(Partition p, String key, String owner, long token, long ttlMillis, long nowMillis) {
+        Long r = call(() -> redis().eval(CHANGE_LOCK, ScriptOutputType.INTEGER, keys(p, key), key, owner,
+                String.valueOf(token), String.valueOf(nowMillis), String.valueOf(nowMillis + ttlMillis)));
+        return r == 1;
+    }
+
+    @Override
+    public boolean release(Partition p, String key, String owner, long token, long nowMillis) {
+        Long r = call(() -> redis().eval(CHANGE_LOCK, ScriptOutputType.INTEGER, keys(p, key), key, owner,
+                String.valueOf(token), String.valueOf(nowMillis), "-1"));
+        return r == 1;
+    }
+
+    @Override
+    public Debit debit(Partition p, String key, long amount) {
+        List<Object> r = call(() -> redis().eval(DEBIT, ScriptOutputType.MULTI, keys(p, key), key, String.valueOf(amount)));
+        return new Debit(((Long) r.get(0)) == 1, (Long) r.get(1));
+    }
+
+    @Override
+    public long credit(Partition p, String key, long amount) {
+        Long r = call(() -> redis().eval(CREDIT, ScriptOutputType.INTEGER, keys(p, key), key, String.valueOf(amount)));
+        return r;
+    }
+
     @FunctionalInterface
     private interface Call<T> {
         T run();

@@ -26,6 +26,35 @@ public interface ResourceStore extends AutoCloseable {
     /** One listed resource. */
     record Item(String key, String json) {}
 
+    // --- atomic operations of the resource models; each is one transaction (Firestore) or one Lua script (Redis) ---
+
+    /** Counter: adds {@code by} and answers the new value. The stored document is {@code {"value": n}}. */
+    long increment(Partition p, String key, long by);
+
+    /**
+     * Lock: takes the lock for {@code owner} if it is free, expired or already the owner's,
+     * with a fencing token that increases with every acquisition of this key (it survives
+     * releases). The stored document is {@code {"owner", "fencing_token", "expires_at_ms"}}.
+     */
+    LockState acquire(Partition p, String key, String owner, long ttlMillis, long nowMillis);
+
+    /** Extends the lock if {@code owner} still holds it with {@code token}. */
+    boolean renew(Partition p, String key, String owner, long token, long ttlMillis, long nowMillis);
+
+    /** Releases the lock if {@code owner} holds it with {@code token}. */
+    boolean release(Partition p, String key, String owner, long token, long nowMillis);
+
+    /** The lock after an acquire: whether this caller holds it, who does, and its token. */
+    record LockState(boolean acquired, String owner, long fencingToken, long expiresAtMillis) {}
+
+    /** Budget: takes {@code amount} only if that much remains; never goes below zero. Document: {@code {"remaining": n}}. */
+    Debit debit(Partition p, String key, long amount);
+
+    /** Budget: adds {@code amount} and answers what remains. */
+    long credit(Partition p, String key, long amount);
+
+    record Debit(boolean applied, long remaining) {}
+
     @Override
     void close();
 }

@@ -73,7 +73,7 @@ public final class PlinthServer implements AutoCloseable {
         var stores = new StoreRegistry(config.firestoreProject(), config.firestoreEmulatorHost(), secrets);
         controlPlane.onSnapshot(stores::retainRouted);
         var services = new Routes.Services(resolver, controlPlane, () -> engine,
-                new AdminStore(db, controlPlane::isReachable), routing, new ResourceService(routing, stores), health);
+                new AdminStore(db, controlPlane::isReachable), routing, new ResourceService(routing, stores, clock), health);
         WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())

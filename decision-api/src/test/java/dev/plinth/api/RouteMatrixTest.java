@@ -60,7 +60,7 @@ class RouteMatrixTest {
             case "projects" -> "p_matrix";
             default -> "x";
         };
-        return r.path().replace("{tenant}", "t_system").replace("{id}", id).replace("{kind}", "feature_flags").replace("{key}", "matrix-key");
+        return r.path().replace("{tenant}", "t_system").replace("{id}", id).replace("{kind}", "feature_flags").replace("{key}", "matrix-key").replace("{op}", "increment");
     }
 
     private static String body(RouteSpec r) {

@@ -34,7 +34,10 @@ final class ResourceRoutes {
                 new RouteSpec(Method.GET, item, null, "read", false, null, "Read a resource", null, this::get),
                 new RouteSpec(Method.PUT, item, null, "write", false, null, "Write a resource (JSON; a body tenant_id/env must match the context)",
                         "{\"enabled\": true}", this::put),
-                new RouteSpec(Method.DELETE, item, null, "write", false, null, "Delete a resource", null, this::delete));
+                new RouteSpec(Method.DELETE, item, null, "write", false, null, "Delete a resource", null, this::delete),
+                new RouteSpec(Method.POST, item + "/{op}", null, "write", false, null,
+                        "Atomic operation of the kind's model: counter increment; lock acquire/renew/release (TTL, fencing token); "
+                                + "budget debit/credit (never below zero)", "{\"by\": 1}", this::operate));
     }
 
     private void get(RouteSpec.Call call, ServerResponse res) {
@@ -87,6 +90,12 @@ final class ResourceRoutes {
         body.put("next_page_token", listing.nextKey());
         res.status(Status.OK_200);
         AdminRoutes.send(res, 200, body);
+    }
+
+    private void operate(RouteSpec.Call call, ServerResponse res) {
+        var result = resources.operate(call.context(), call.param("kind"), call.param("key"), call.param("op"), call.body());
+        res.header(BACKEND, result.path("backend").asText());
+        AdminRoutes.send(res, 200, result);
     }
 
     private static void placed(ServerResponse res, ResourceService.Placement p) {

@@ -25,10 +25,95 @@ public final class ResourceService {
 
     private final Routing routing;
     private final StoreRegistry stores;
+    private final java.time.Clock clock;
 
-    public ResourceService(Routing routing, StoreRegistry stores) {
+    public ResourceService(Routing routing, StoreRegistry stores, java.time.Clock clock) {
         this.routing = routing;
         this.stores = stores;
+        this.clock = clock;
+    }
+
+    /** The operations each model offers besides get/put/delete/list. */
+    private static final java.util.Map<String, java.util.Set<String>> OPERATIONS = java.util.Map.of(
+            "counter", java.util.Set.of("increment"),
+            "lock", java.util.Set.of("acquire", "renew", "release"),
+            "budget", java.util.Set.of("debit", "credit"));
+
+    /**
+     * Runs a model operation atomically on the routed backend and answers its JSON result.
+     *
+     * @throws ProblemException 400 {@code OPERATION_NOT_SUPPORTED} when the kind's model has no such
+     *                          operation; 409 {@code LOCK_HELD}, {@code LOCK_NOT_HELD},
+     *                          {@code INSUFFICIENT_BUDGET} when the operation's condition does not hold
+     */
+    public com.fasterxml.jackson.databind.node.ObjectNode operate(RequestContext context, String kind, String key, String op,
+                                                                  com.fasterxml.jackson.databind.JsonNode body) {
+        Routing.Resolved r = routing.backendFor(context, kind);
+        if (!OPERATIONS.getOrDefault(r.model(), java.util.Set.of()).contains(op)) {
+            throw new ProblemException(400, "OPERATION_NOT_SUPPORTED", "resource kind " + kind + " (model " + r.model()
+                    + ") has no operation '" + op + "'; it offers " + new java.util.TreeSet<>(OPERATIONS.getOrDefault(r.model(), java.util.Set.of())));
+        }
+        ResourceStore store = stores.storeFor(r.backend());
+        Partition p = new Partition(context.tenantId(), context.env(), kind);
+        var out = dev.plinth.datasync.model.Json.MAPPER.createObjectNode();
+        long now = clock.millis();
+        switch (op) {
+            case "increment" -> out.put("value", store.increment(p, key, number(body, "by", 1, false)));
+            case "acquire" -> {
+                ResourceStore.LockState l = store.acquire(p, key, text(body, "owner"), number(body, "ttl_ms", 30_000, true), now);
+                if (!l.acquired()) {
+                    throw new ProblemException(409, "LOCK_HELD", kind + "/" + key + " is held by " + l.owner()
+                            + " until " + java.time.Instant.ofEpochMilli(l.expiresAtMillis()));
+                }
+                out.put("acquired", true).put("fencing_token", l.fencingToken()).put("expires_at_ms", l.expiresAtMillis());
+            }
+            case "renew" -> {
+                long ttl = number(body, "ttl_ms", 30_000, true);
+                if (!store.renew(p, key, text(body, "owner"), number(body, "fencing_token", -1, true), ttl, now)) {
+                    throw new ProblemException(409, "LOCK_NOT_HELD", kind + "/" + key + " is not held by this owner and token");
+                }
+                out.put("renewed", true).put("expires_at_ms", now + ttl);
+            }
+            case "release" -> {
+                if (!store.release(p, key, text(body, "owner"), number(body, "fencing_token", -1, true), now)) {
+                    throw new ProblemException(409, "LOCK_NOT_HELD", kind + "/" + key + " is not held by this owner and token");
+                }
+                out.put("released", true);
+            }
+            case "debit" -> {
+                ResourceStore.Debit d = store.debit(p, key, number(body, "amount", 0, true));
+                if (!d.applied()) {
+                    throw new ProblemException(409, "INSUFFICIENT_BUDGET", kind + "/" + key + " has " + d.remaining() + " remaining");
+                }
+                out.put("remaining", d.remaining());
+            }
+            case "credit" -> out.put("remaining", store.credit(p, key, number(body, "amount", 0, true)));
+            default -> throw new IllegalStateException(op);
+        }
+        out.put("backend", r.backend().id());
+        return out;
+    }
+
+    private static long number(com.fasterxml.jackson.databind.JsonNode body, String field, long fallback, boolean positive) {
+        var v = body == null ? null : body.get(field);
+        if (v == null || v.isNull()) {
+            if (positive && fallback <= 0) {
+                throw new ProblemException(400, "VALIDATION_FAILED", "'" + field + "' is required");
+            }
+            return fallback;
+        }
+        if (!v.canConvertToLong() || (positive && v.asLong() <= 0)) {
+            throw new ProblemException(400, "VALIDATION_FAILED", "'" + field + "' must be a" + (positive ? " positive" : "n") + " integer");
+        }
+        return v.asLong();
+    }
+
+    private static String text(com.fasterxml.jackson.databind.JsonNode body, String field) {
+        var v = body == null ? null : body.get(field);
+        if (v == null || !v.isTextual() || v.asText().isBlank()) {
+            throw new ProblemException(400, "VALIDATION_FAILED", "'" + field + "' is required (a string)");
+        }
+        return v.asText();
     }
 
     private record Target(ResourceStore store, Partition partition, Placement placement) {}
