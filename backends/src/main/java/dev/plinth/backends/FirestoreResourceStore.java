@@ -199,6 +199,44 @@ final class FirestoreResourceStore implements ResourceStore {
     private static final com.google.cloud.firestore.TransactionOptions CONTENDED =
             com.google.cloud.firestore.TransactionOptions.createReadWriteOptionsBuilder().setNumberOfAttempts(100).build();
 
+    @Override
+    public void append(Partition p, String key, String json, long atMillis) {
+        var events = items(p).document(Partition.checkKey(key)).collection("events");
+        // Ids sort by time; the random suffix keeps simultaneous events apart.
+        String id = String.format("%016d-%s", atMillis, java.util.UUID.randomUUID());
+        call(() -> events.document(id).create(Map.of("at_ms", atMillis, "event", json)).get(10, TimeUnit.SECONDS));
+    }
+
+    @Override
+    public List<Event> range(Partition p, String key, long fromMillis, long toMillis, int limit) {
+        Query q = items(p).document(Partition.checkKey(key)).collection("events")
+                .orderBy(FieldPath.documentId())
+                .startAt(String.format("%016d", fromMillis)).endBefore(String.format("%016d", toMillis)).limit(limit);
+        var out = new ArrayList<Event>();
+        for (DocumentSnapshot d : call(() -> q.get().get(10, TimeUnit.SECONDS)).getDocuments()) {
+            out.add(new Event(d.getLong("at_ms"), d.getString("event")));
+        }
+        return out;
+    }
+
+    @Override
+    public Take take(Partition p, String key, long capacity, double refillPerSecond, long tokens, long nowMillis) {
+        var ref = items(p).document(Partition.checkKey(key));
+        return transaction(ref, tx -> {
+            DocumentSnapshot d = tx.get(ref).get();
+            var state = lock(d);
+            double available = state.has("tokens") ? state.path("tokens").asDouble() : capacity;
+            long updated = state.path("updated_ms").asLong(nowMillis);
+            available = Math.min(capacity, available + Math.max(0, nowMillis - updated) / 1000.0 * refillPerSecond);
+            boolean allowed = available >= tokens;
+            if (allowed) {
+                available -= tokens;
+            }
+            tx.set(ref, json(Map.of("tokens", available, "updated_ms", nowMillis)));
+            return new Take(allowed, available);
+        });
+    }
+
     /**
      * Concurrent operations on one resource from this replica queue on a striped lock
      * instead of fighting inside Firestore: the emulator (and Firestore, less so) resolves

@@ -136,6 +136,49 @@ final class RedisResourceStore implements ResourceStore {
             r = r + tonumber(ARGV[2])
             redis.call('SET', KEYS[1], cjson.encode({remaining = r})); """ + INDEX + " return r";
 
+    private static final String APPEND = INDEX.replace("KEYS[2]", "KEYS[3]")
+            + " redis.call('ZADD', KEYS[1], tonumber(ARGV[2]), ARGV[3]); return 1";
+
+    private static final String TAKE = """
+            local cur = redis.call('GET', KEYS[1]); local cap = tonumber(ARGV[2]); local rate = tonumber(ARGV[3])
+            local want = tonumber(ARGV[4]); local now = tonumber(ARGV[5]); local avail = cap; local upd = now
+            if cur then local d = cjson.decode(cur); avail = tonumber(d['tokens']); upd = tonumber(d['updated_ms']) end
+            avail = math.min(cap, avail + math.max(0, now - upd) / 1000.0 * rate)
+            local ok = 0
+            if avail >= want then avail = avail - want; ok = 1 end
+            redis.call('SET', KEYS[1], cjson.encode({tokens = avail, updated_ms = now})); """ + INDEX
+            + " return {ok, tostring(avail)}";
+
+    @Override
+    public void append(Partition p, String key, String json, long atMillis) {
+        String k = Partition.checkKey(key);
+        // Members are unique: time, a random id, then the event; the score orders them by time.
+        String member = atMillis + ":" + java.util.UUID.randomUUID() + ":" + json;
+        call(() -> redis().eval(APPEND, ScriptOutputType.INTEGER,
+                new String[] {base(p) + k + ":@events", base(p) + "@index", base(p) + "@index"}, k, String.valueOf(atMillis), member));
+    }
+
+    @Override
+    public List<Event> range(Partition p, String key, long fromMillis, long toMillis, int limit) {
+        String k = Partition.checkKey(key);
+        List<String> members = call(() -> redis().zrangebyscore(base(p) + k + ":@events",
+                Range.from(Range.Boundary.including(fromMillis), Range.Boundary.excluding(toMillis)), Limit.create(0, limit)));
+        var out = new ArrayList<Event>();
+        for (String m : members) {
+            int first = m.indexOf(':');
+            int second = m.indexOf(':', first + 1);
+            out.add(new Event(Long.parseLong(m.substring(0, first)), m.substring(second + 1)));
+        }
+        return out;
+    }
+
+    @Override
+    public Take take(Partition p, String key, long capacity, double refillPerSecond, long tokens, long nowMillis) {
+        List<Object> r = call(() -> redis().eval(TAKE, ScriptOutputType.MULTI, keys(p, key), key, String.valueOf(capacity),
+                String.valueOf(refillPerSecond), String.valueOf(tokens), String.valueOf(nowMillis)));
+        return new Take(((Long) r.get(0)) == 1, Double.parseDouble((String) r.get(1)));
+    }
+
     private String[] keys(Partition p, String key) {
         return new String[] {base(p) + Partition.checkKey(key), base(p) + "@index"};
     }

@@ -55,6 +55,22 @@ public interface ResourceStore extends AutoCloseable {
 
     record Debit(boolean applied, long remaining) {}
 
+    /** Event log: appends an event (JSON) at {@code atMillis}; events are never changed. */
+    void append(Partition p, String key, String json, long atMillis);
+
+    /** Event log: events with {@code fromMillis <= at < toMillis}, oldest first, at most {@code limit}. */
+    List<Event> range(Partition p, String key, long fromMillis, long toMillis, int limit);
+
+    record Event(long atMillis, String json) {}
+
+    /**
+     * Rate limit: a token bucket of {@code capacity} refilled at {@code refillPerSecond};
+     * takes {@code tokens} if available, decided atomically. Document: {@code {"tokens", "updated_ms"}}.
+     */
+    Take take(Partition p, String key, long capacity, double refillPerSecond, long tokens, long nowMillis);
+
+    record Take(boolean allowed, double remaining) {}
+
     @Override
     void close();
 }

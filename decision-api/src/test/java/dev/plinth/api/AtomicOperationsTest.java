@@ -38,7 +38,7 @@ class AtomicOperationsTest {
             last = JSON.readTree(plinth.send("POST", "/v1/admin/tenants/" + tenant + "/members", admin(),
                     "{\"id\": \"u_admin\", \"roles\": [\"owner\"]}").body()).path("revision").asText();
         }
-        for (String kind : new String[] {"strategy_lock", "kpi", "budgets"}) {
+        for (String kind : new String[] {"strategy_lock", "kpi", "budgets", "analytics_events", "rate_limits"}) {
             last = JSON.readTree(plinth.send("POST", "/v1/admin/routes", admin(), "{\"id\": \"redis_" + kind + "\", \"kind\": \""
                     + kind + "\", \"tenant\": \"t_redis\", \"backend\": \"redis_ops\"}").body()).path("revision").asText();
         }
@@ -110,6 +110,38 @@ class AtomicOperationsTest {
         assertThat(statuses.stream().filter(s -> s == 409).count()).isEqualTo(20);
         JsonNode budget = JSON.readTree(plinth.get("/v1/resources/budgets/llm", as("u_admin", tenant, "dev")).body());
         assertThat(budget.path("remaining").asLong()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"t_fs", "t_redis"})
+    void eventLogsAppendAndReadByTimeRange(String tenant) throws Exception {
+        long before = System.currentTimeMillis();
+        for (int i = 0; i < 5; i++) {
+            assertThat(op(tenant, "analytics_events/clicks/append", "{\"event\": {\"n\": " + i + "}}").statusCode()).isEqualTo(200);
+        }
+        long after = System.currentTimeMillis() + 1;
+        JsonNode all = JSON.readTree(op(tenant, "analytics_events/clicks/range", "{\"from_ms\": " + before + ", \"to_ms\": " + after + "}").body());
+        assertThat(all.path("events")).hasSize(5);
+        assertThat(all.at("/events/0/event/n").asInt()).isZero();
+        JsonNode none = JSON.readTree(op(tenant, "analytics_events/clicks/range", "{\"from_ms\": 0, \"to_ms\": " + before + "}").body());
+        assertThat(none.path("events")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"t_fs", "t_redis"})
+    void rateLimitsAreTokenBucketsDecidedAtomically(String tenant) throws Exception {
+        // Capacity 10, no refill: of 25 concurrent takes exactly 10 are allowed.
+        var allowed = runConcurrently(25, () -> JSON.readTree(op(tenant, "rate_limits/api/take",
+                "{\"capacity\": 10, \"refill_per_second\": 0}").body()).path("allowed").asBoolean() ? 1 : 0);
+        assertThat(allowed.stream().mapToInt(Integer::intValue).sum()).isEqualTo(10);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"t_fs", "t_redis"})
+    void operationsOutsideTheKindsModelAreRefused(String tenant) throws Exception {
+        var wrong = op(tenant, "kpi/signups/debit", "{\"amount\": 1}");
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(wrong.body()).path("code").asText()).isEqualTo("OPERATION_NOT_SUPPORTED");
     }
 
     private static ArrayList<Integer> runConcurrently(int n, Callable<Integer> task) throws Exception {

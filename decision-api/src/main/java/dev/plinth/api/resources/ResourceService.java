@@ -37,7 +37,9 @@ public final class ResourceService {
     private static final java.util.Map<String, java.util.Set<String>> OPERATIONS = java.util.Map.of(
             "counter", java.util.Set.of("increment"),
             "lock", java.util.Set.of("acquire", "renew", "release"),
-            "budget", java.util.Set.of("debit", "credit"));
+            "budget", java.util.Set.of("debit", "credit"),
+            "event_log", java.util.Set.of("append", "range"),
+            "rate_limit", java.util.Set.of("take"));
 
     /**
      * Runs a model operation atomically on the routed backend and answers its JSON result.
@@ -88,6 +90,37 @@ public final class ResourceService {
                 out.put("remaining", d.remaining());
             }
             case "credit" -> out.put("remaining", store.credit(p, key, number(body, "amount", 0, true)));
+            case "append" -> {
+                var event = body == null ? null : body.get("event");
+                if (event == null || event.isNull()) {
+                    throw new ProblemException(400, "VALIDATION_FAILED", "'event' is required (any JSON)");
+                }
+                store.append(p, key, event.toString(), now);
+                out.put("appended", true).put("at_ms", now);
+            }
+            case "range" -> {
+                long from = number(body, "from_ms", 0, false);
+                long to = number(body, "to_ms", Long.MAX_VALUE / 2, false);
+                int limit = (int) Math.min(1_000, number(body, "limit", 100, true));
+                var events = out.putArray("events");
+                for (ResourceStore.Event e : store.range(p, key, from, to, limit)) {
+                    var o = events.addObject().put("at_ms", e.atMillis());
+                    try {
+                        o.set("event", dev.plinth.datasync.model.Json.MAPPER.readTree(e.json()));
+                    } catch (java.io.IOException ex) {
+                        o.put("event", e.json());
+                    }
+                }
+            }
+            case "take" -> {
+                long capacity = number(body, "capacity", 0, true);
+                var rate = body == null ? null : body.get("refill_per_second");
+                if (rate == null || !rate.isNumber() || rate.asDouble() < 0) {
+                    throw new ProblemException(400, "VALIDATION_FAILED", "'refill_per_second' is required (a number >= 0)");
+                }
+                ResourceStore.Take t = store.take(p, key, capacity, rate.asDouble(), number(body, "tokens", 1, true), now);
+                out.put("allowed", t.allowed()).put("remaining", t.remaining());
+            }
             default -> throw new IllegalStateException(op);
         }
         out.put("backend", r.backend().id());

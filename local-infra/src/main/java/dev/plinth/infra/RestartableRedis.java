@@ -1,0 +1,45 @@
+package dev.plinth.infra;
+
+import dev.plinth.infra.bootstrap.InfraTools;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A redis-server of its own, for tests that stop and restart Redis under a running replica.
+ * It keeps its port and its append-only file across restarts.
+ */
+public final class RestartableRedis implements AutoCloseable {
+
+    private final InfraTools tools;
+    private final Path dir;
+    private final int port;
+    private Process process;
+
+    public RestartableRedis() throws IOException {
+        this.tools = InfraTools.fromEnvironment();
+        this.dir = Files.createTempDirectory("plinth-restartable-redis");
+        this.port = LocalInfra.freePort();
+        start();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public synchronized void stop() {
+        LocalInfra.terminate(List.of(process.pid()));
+    }
+
+    public synchronized void start() throws IOException {
+        process = LocalInfra.startRedis(tools, port, dir, dir.resolve("redis.log"));
+        LocalInfra.awaitRedis(port, process, dir.resolve("redis.log"));
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        stop();
+        LocalInfra.deleteTree(dir);
+    }
+}
