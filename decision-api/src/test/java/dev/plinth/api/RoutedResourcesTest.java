@@ -58,6 +58,19 @@ class RoutedResourcesTest {
             assertThat(toRedis.headers().firstValue("X-Plinth-Backend")).hasValue("redis_test");
             assertThat(plinth.get("/v1/resources/memory?prefix=note", acme).body()).contains("note-1");
 
+            // Copy before the flip: t_acme's feature flags move to Redis without losing any.
+            var copy = plinth.send("POST", "/v1/admin/tenants/t_acme/copy", admin(),
+                    "{\"kind\": \"feature_flags\", \"from_backend\": \"firestore_default\", \"to_backend\": \"redis_test\"}");
+            assertThat(copy.statusCode()).as(copy.body()).isEqualTo(200);
+            assertThat(JSON.readTree(copy.body()).path("copied").path("dev").asInt()).isEqualTo(3);
+            assertThat(JSON.readTree(copy.body()).path("total").asInt()).isEqualTo(3);
+            String flipped = JSON.readTree(plinth.send("POST", "/v1/admin/routes", admin(),
+                    "{\"id\": \"acme_flags\", \"kind\": \"feature_flags\", \"tenant\": \"t_acme\", \"backend\": \"redis_test\"}").body())
+                    .path("revision").asText();
+            var afterFlip = plinth.get("/v1/resources/feature_flags/dark-mode", TestPlinth.with(acme, "X-Min-Revision", flipped));
+            assertThat(afterFlip.headers().firstValue("X-Plinth-Backend")).hasValue("redis_test");
+            assertThat(JSON.readTree(afterFlip.body()).path("enabled").asBoolean()).isTrue();
+
             var external = plinth.get("/v1/resources/raw_storage/x", acme);
             assertThat(JSON.readTree(external.body()).path("code").asText()).isEqualTo("KIND_NOT_SERVED");
             var badKey = plinth.send("PUT", "/v1/resources/memory/a%20b", acme, "{}");
@@ -66,8 +79,9 @@ class RoutedResourcesTest {
         }
 
         try (var restarted = TestPlinth.startOn(project, home)) {
-            var fromFirestore = restarted.get("/v1/resources/feature_flags/dark-mode", acme);
-            assertThat(fromFirestore.statusCode()).isEqualTo(200);
+            var flags = restarted.get("/v1/resources/feature_flags/dark-mode", acme);
+            assertThat(flags.statusCode()).isEqualTo(200);
+            assertThat(flags.headers().firstValue("X-Plinth-Backend")).hasValue("redis_test");
             var fromRedis = restarted.get("/v1/resources/memory/note-1", acme);
             assertThat(fromRedis.statusCode()).as(fromRedis.body()).isEqualTo(200);
             assertThat(fromRedis.headers().firstValue("X-Plinth-Backend")).hasValue("redis_test");

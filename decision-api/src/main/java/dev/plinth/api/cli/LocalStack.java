@@ -26,6 +26,20 @@ final class LocalStack {
     }
 
     /**
+     * The local redis-server's port changes between starts, so on the local default the
+     * backend record {@code backends/redis_local} is (re)written with it. Nothing routes to
+     * it until a route says so: this only makes the local Redis available as data.
+     */
+    static void registerLocalRedis(BootstrapConfig config, LocalInfra infra) throws Exception {
+        try (var db = dev.plinth.datasync.ControlPlaneStore.connect(config.firestoreProject(), config.firestoreEmulatorHost())) {
+            db.document("backends/redis_local").set(java.util.Map.of("type", "redis", "status", "active", "secrets", java.util.Map.of(),
+                    "settings", java.util.Map.of("host", "127.0.0.1", "port", infra.endpoints().redisPort()))).get();
+        }
+        System.err.println("[plinth] local Redis registered as backends/redis_local (port " + infra.endpoints().redisPort()
+                + "); route a kind to it with POST /v1/admin/routes");
+    }
+
+    /**
      * On the local default only: a secrets file with a random dev signing key, made once.
      * Elsewhere a missing secrets file is an error, never invented.
      */

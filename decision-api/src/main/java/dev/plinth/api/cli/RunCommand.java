@@ -26,6 +26,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         LocalInfra[] infra = new LocalInfra[1];
         config = LocalStack.prepare(config, infra);
         PlinthServer server = PlinthServer.start(config);
+        if (infra[0] != null) {
+            LocalStack.registerLocalRedis(config, infra[0]);
+        }
         var exports = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
         if (infra[0] != null) {
             long every = config.exportInterval().toSeconds();

@@ -37,7 +37,12 @@ final class ResourceRoutes {
                 new RouteSpec(Method.DELETE, item, null, "write", false, null, "Delete a resource", null, this::delete),
                 new RouteSpec(Method.POST, item + "/{op}", null, "write", false, null,
                         "Atomic operation of the kind's model: counter increment; lock acquire/renew/release (TTL, fencing token); "
-                                + "budget debit/credit (never below zero)", "{\"by\": 1}", this::operate));
+                                + "budget debit/credit (never below zero); event_log append/range; rate_limit take", "{\"by\": 1}", this::operate),
+                new RouteSpec(Method.POST, "/v1/admin/tenants/{tenant}/copy", "copy", "write", true, "tenant",
+                        "Copy a tenant's resources of one kind from one backend to another (before flipping its route); "
+                                + "answers the counts per env",
+                        "{\"kind\": \"feature_flags\", \"from_backend\": \"firestore_default\", \"to_backend\": \"redis_eu\"}",
+                        this::copy));
     }
 
     private void get(RouteSpec.Call call, ServerResponse res) {
@@ -96,6 +101,21 @@ final class ResourceRoutes {
         var result = resources.operate(call.context(), call.param("kind"), call.param("key"), call.param("op"), call.body());
         res.header(BACKEND, result.path("backend").asText());
         AdminRoutes.send(res, 200, result);
+    }
+
+    private void copy(RouteSpec.Call call, ServerResponse res) {
+        var body = call.body();
+        String kind = body == null ? null : body.path("kind").asText(null);
+        String from = body == null ? null : body.path("from_backend").asText(null);
+        String to = body == null ? null : body.path("to_backend").asText(null);
+        if (kind == null || from == null || to == null) {
+            throw new ProblemException(400, "VALIDATION_FAILED", "'kind', 'from_backend' and 'to_backend' are required");
+        }
+        var counts = resources.copy(call.param("tenant"), kind, from, to);
+        ObjectNode out = Json.MAPPER.createObjectNode().put("kind", kind).put("from_backend", from).put("to_backend", to);
+        out.set("copied", Json.MAPPER.valueToTree(counts));
+        out.put("total", counts.values().stream().mapToInt(Integer::intValue).sum());
+        AdminRoutes.send(res, 200, out);
     }
 
     private static void placed(ServerResponse res, ResourceService.Placement p) {

@@ -64,6 +64,23 @@ public final class Routing {
         return new Resolved(kind, decision.path("model").asText(), backend, route, decision.path("scope").asText(), s.revision());
     }
 
+    /** A backend record by id, for operations that name backends explicitly (copy). */
+    public Backend backend(String id) {
+        Snapshot s = snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY", "the control plane is not loaded yet"));
+        Backend b = s.entities().backends().get(id);
+        if (b == null) {
+            throw new ProblemException(404, "NOT_FOUND", "backends/" + id + " does not exist");
+        }
+        return b;
+    }
+
+    /** The envs a tenant allows. */
+    public List<String> allowedEnvs(String tenantId) {
+        Snapshot s = snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY", "the control plane is not loaded yet"));
+        return s.tenant(tenantId).map(t -> t.allowedEnvs())
+                .orElseThrow(() -> new ProblemException(404, "NOT_FOUND", "tenants/" + tenantId + " does not exist"));
+    }
+
     private static void putIfPresent(ObjectNode node, String field, String value) {
         if (value != null) {
             node.put(field, value);
