@@ -168,10 +168,19 @@ public final class LocalInfra {
     }
 
     static Process startRedis(InfraTools tools, int port, Path dir, Path logFile) throws IOException {
-        return new ProcessBuilder("setsid", tools.redisServer().toString(),
+        return startRedis(tools, port, dir, logFile, null);
+    }
+
+    /** @param password a {@code requirepass} for the server, or null */
+    static Process startRedis(InfraTools tools, int port, Path dir, Path logFile, String password) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("setsid", tools.redisServer().toString(),
                 "--bind", "127.0.0.1", "--port", String.valueOf(port), "--dir", dir.toString(),
                 "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-                "--protected-mode", "yes", "--daemonize", "no")
+                "--protected-mode", "yes", "--daemonize", "no"));
+        if (password != null) {
+            cmd.addAll(List.of("--requirepass", password));
+        }
+        return new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -221,6 +230,7 @@ public final class LocalInfra {
     }
 
     static boolean redisAnswers(int port) {
+        // A password-protected server answers PING with -NOAUTH: it is up all the same.
         try (var socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
             socket.setSoTimeout(1_000);
@@ -230,7 +240,8 @@ public final class LocalInfra {
             byte[] buf = new byte[7];
             InputStream in = socket.getInputStream();
             int n = in.readNBytes(buf, 0, 7);
-            return new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
+            String reply = new String(buf, 0, n, StandardCharsets.US_ASCII);
+            return reply.startsWith("+PONG") || reply.startsWith("-NOAUTH");
         } catch (IOException e) {
             return false;
         }

@@ -15,9 +15,16 @@ public final class RestartableRedis implements AutoCloseable {
     private final InfraTools tools;
     private final Path dir;
     private final int port;
+    private final String password;
     private Process process;
 
     public RestartableRedis() throws IOException {
+        this(null);
+    }
+
+    /** @param password the server's {@code requirepass}, or null for none */
+    public RestartableRedis(String password) throws IOException {
+        this.password = password;
         this.tools = InfraTools.fromEnvironment();
         this.dir = Files.createTempDirectory("plinth-restartable-redis");
         this.port = LocalInfra.freePort();
@@ -33,7 +40,7 @@ public final class RestartableRedis implements AutoCloseable {
     }
 
     public synchronized void start() throws IOException {
-        process = LocalInfra.startRedis(tools, port, dir, dir.resolve("redis.log"));
+        process = LocalInfra.startRedis(tools, port, dir, dir.resolve("redis.log"), password);
         LocalInfra.awaitRedis(port, process, dir.resolve("redis.log"));
     }
 
