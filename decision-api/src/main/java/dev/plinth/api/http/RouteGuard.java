@@ -67,8 +67,13 @@ final class RouteGuard {
             copyText(call.body(), body, "tenant_id");
             copyText(call.body(), body, "env");
         }
-        Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluate(ENTRYPOINT, input));
+        // The input is a pure function of these values, so the decision can be cached by them.
+        var key = new RouteKey(call.context(), spec.method().text() + " " + spec.path(), target.path("tenant_id").asText(null),
+                body.path("tenant_id").asText(null), body.path("env").asText(null));
+        Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluateCached(ENTRYPOINT, key, () -> input));
     }
+
+    private record RouteKey(RequestContext context, String route, String targetTenant, String bodyTenant, String bodyEnv) {}
 
     private static void copyText(JsonNode from, ObjectNode to, String field) {
         JsonNode v = from.get(field);

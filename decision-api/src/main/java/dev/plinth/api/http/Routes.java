@@ -53,10 +53,11 @@ public final class Routes {
                 .error(StoreException.class, ProblemHandler::store)
                 .error(HttpException.class, ProblemHandler::http)
                 .error(Exception.class, ProblemHandler::unexpected);
-        for (RouteSpec spec : protectedRoutes(s)) {
+        List<RouteSpec> routes = protectedRoutes(s);
+        for (RouteSpec spec : routes) {
             routing.route(spec.method(), spec.path(), guard.guard(spec));
         }
         routing.register("/health", s.health())
-                .register("/contract", new ContractService(protectedRoutes(s)));
+                .register("/contract", new ContractService(routes));
     }
 }
