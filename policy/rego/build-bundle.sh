@@ -11,6 +11,7 @@ revision="builtin-$(cat "$here"/plinth/*/*.rego | sha256sum | cut -c1-12)"
   -e plinth/authz/decision \
   -e plinth/authz/route \
   -e plinth/routing/backend \
+  -e plinth/realtime/acl \
   --revision "$revision" \
   --ignore '*_test.rego' \
   -o "$out" plinth

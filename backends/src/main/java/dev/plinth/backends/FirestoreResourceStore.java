@@ -219,6 +219,25 @@ final class FirestoreResourceStore implements ResourceStore {
         return out;
     }
 
+    /** A snapshot listener on the key's events: its first snapshot is the backlog, later ones the new events. */
+    @Override
+    public AutoCloseable subscribe(Partition p, String key, long fromMillis, java.util.function.Consumer<Event> onEvent) {
+        Query q = items(p).document(Partition.checkKey(key)).collection("events")
+                .orderBy(FieldPath.documentId()).startAt(String.format("%016d", fromMillis));
+        var registration = q.addSnapshotListener((snap, error) -> {
+            if (error != null || snap == null) {
+                return;
+            }
+            for (var change : snap.getDocumentChanges()) {
+                if (change.getType() == com.google.cloud.firestore.DocumentChange.Type.ADDED) {
+                    var d = change.getDocument();
+                    onEvent.accept(new Event(d.getLong("at_ms"), d.getString("event")));
+                }
+            }
+        });
+        return registration::remove;
+    }
+
     @Override
     public Take take(Partition p, String key, long capacity, double refillPerSecond, long tokens, long nowMillis) {
         var ref = items(p).document(Partition.checkKey(key));

@@ -136,8 +136,9 @@ final class RedisResourceStore implements ResourceStore {
             r = r + tonumber(ARGV[2])
             redis.call('SET', KEYS[1], cjson.encode({remaining = r})); """ + INDEX + " return r";
 
+    // Appends to the sorted set (history) and publishes on the key's channel (live).
     private static final String APPEND = INDEX.replace("KEYS[2]", "KEYS[3]")
-            + " redis.call('ZADD', KEYS[1], tonumber(ARGV[2]), ARGV[3]); return 1";
+            + " redis.call('ZADD', KEYS[1], tonumber(ARGV[2]), ARGV[3]); redis.call('PUBLISH', KEYS[1], ARGV[3]); return 1";
 
     private static final String TAKE = """
             local cur = redis.call('GET', KEYS[1]); local cap = tonumber(ARGV[2]); local rate = tonumber(ARGV[3])
@@ -165,11 +166,39 @@ final class RedisResourceStore implements ResourceStore {
                 Range.from(Range.Boundary.including(fromMillis), Range.Boundary.excluding(toMillis)), Limit.create(0, limit)));
         var out = new ArrayList<Event>();
         for (String m : members) {
-            int first = m.indexOf(':');
-            int second = m.indexOf(':', first + 1);
-            out.add(new Event(Long.parseLong(m.substring(0, first)), m.substring(second + 1)));
+            out.add(event(m));
         }
         return out;
+    }
+
+    /**
+     * Subscribes to the key's channel first, then replays the history from
+     * {@code fromMillis}, so nothing appended in between is lost (it may come twice).
+     */
+    @Override
+    public AutoCloseable subscribe(Partition p, String key, long fromMillis, java.util.function.Consumer<Event> onEvent) {
+        String channel = base(p) + Partition.checkKey(key) + ":@events";
+        var pubsub = call(() -> client.connectPubSub());
+        pubsub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+            @Override
+            public void message(String ch, String member) {
+                onEvent.accept(event(member));
+            }
+        });
+        call(() -> {
+            pubsub.sync().subscribe(channel);
+            return null;
+        });
+        for (Event e : range(p, key, fromMillis, Long.MAX_VALUE / 2, 10_000)) {
+            onEvent.accept(e);
+        }
+        return pubsub::close;
+    }
+
+    private static Event event(String member) {
+        int first = member.indexOf(':');
+        int second = member.indexOf(':', first + 1);
+        return new Event(Long.parseLong(member.substring(0, first)), member.substring(second + 1));
     }
 
     @Override

@@ -64,6 +64,14 @@ public interface ResourceStore extends AutoCloseable {
     record Event(long atMillis, String json) {}
 
     /**
+     * Event log, live: calls {@code onEvent} with every event at or after {@code fromMillis}
+     * (those already there first, then new ones as they are appended) until the returned
+     * handle is closed. Delivery is at least once: a consumer may see an event twice
+     * around the switch from backlog to live.
+     */
+    AutoCloseable subscribe(Partition p, String key, long fromMillis, java.util.function.Consumer<Event> onEvent);
+
+    /**
      * Rate limit: a token bucket of {@code capacity} refilled at {@code refillPerSecond};
      * takes {@code tokens} if available, decided atomically. Document: {@code {"tokens", "updated_ms"}}.
      */

@@ -6,6 +6,7 @@ import dev.plinth.api.bootstrap.BootstrapConfig;
 import dev.plinth.api.context.ContextResolver;
 import dev.plinth.api.http.HealthService;
 import dev.plinth.api.http.Routes;
+import dev.plinth.api.realtime.RealtimeService;
 import dev.plinth.api.resources.ResourceService;
 import dev.plinth.api.routing.Routing;
 import dev.plinth.backends.StoreRegistry;
@@ -72,8 +73,9 @@ public final class PlinthServer implements AutoCloseable {
         var routing = new Routing(controlPlane::snapshot, () -> engine);
         var stores = new StoreRegistry(config.firestoreProject(), config.firestoreEmulatorHost(), secrets);
         controlPlane.onSnapshot(stores::retainRouted);
+        var resources = new ResourceService(routing, stores, clock);
         var services = new Routes.Services(resolver, controlPlane, () -> engine,
-                new AdminStore(db, controlPlane::isReachable), routing, new ResourceService(routing, stores, clock), health);
+                new AdminStore(db, controlPlane::isReachable), routing, resources, new RealtimeService(resources, () -> engine), health);
         WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -105,7 +107,7 @@ public final class PlinthServer implements AutoCloseable {
 
     /** The protected routes this server registered (for the route-matrix test and OpenAPI). */
     public static java.util.List<dev.plinth.api.http.RouteSpec> routeTable() {
-        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null));
+        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null, null));
     }
 
     public int port() {

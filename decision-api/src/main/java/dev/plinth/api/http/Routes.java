@@ -2,6 +2,7 @@ package dev.plinth.api.http;
 
 import dev.plinth.api.context.ContextResolver;
 import dev.plinth.api.context.ProblemException;
+import dev.plinth.api.realtime.RealtimeService;
 import dev.plinth.api.resources.ResourceService;
 import dev.plinth.api.routing.Routing;
 import dev.plinth.backends.StoreException;
@@ -26,7 +27,8 @@ public final class Routes {
 
     /** What the routes need. */
     public record Services(ContextResolver resolver, ControlPlane controlPlane, Supplier<PolicyEngine> engine,
-                           AdminStore admin, Routing routing, ResourceService resources, HealthService health) {}
+                           AdminStore admin, Routing routing, ResourceService resources, RealtimeService realtime,
+                           HealthService health) {}
 
     private Routes() {}
 
@@ -41,6 +43,7 @@ public final class Routes {
                 null, (call, res) -> AdminRoutes.send(res, 200, Json.MAPPER.valueToTree(
                         s.routing().backendFor(call.context(), call.param("kind"))))));
         routes.addAll(new ResourceRoutes(s.resources()).routes());
+        routes.addAll(new RealtimeRoutes(s.realtime()).routes());
         routes.addAll(new AdminRoutes(s.admin()).routes());
         return routes;
     }

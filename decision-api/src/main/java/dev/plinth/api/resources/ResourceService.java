@@ -33,6 +33,29 @@ public final class ResourceService {
         this.clock = clock;
     }
 
+    /** Appends an event to a kind whose model is an event log (the chat bus) on its routed backend. */
+    public Placement appendEvent(RequestContext context, String kind, String key, String json) {
+        Target t = eventLog(context, kind);
+        t.store().append(t.partition(), key, json, clock.millis());
+        return t.placement();
+    }
+
+    /** Follows an event log (the chat bus) on its routed backend until the handle is closed. */
+    public AutoCloseable subscribeEvents(RequestContext context, String kind, String key, long fromMillis,
+                                         java.util.function.Consumer<ResourceStore.Event> onEvent) {
+        Target t = eventLog(context, kind);
+        return t.store().subscribe(t.partition(), key, fromMillis, onEvent);
+    }
+
+    private Target eventLog(RequestContext context, String kind) {
+        Routing.Resolved r = routing.backendFor(context, kind);
+        if (!"event_log".equals(r.model())) {
+            throw new ProblemException(503, "KIND_MISCONFIGURED", "resource kind " + kind + " must have model event_log, has " + r.model());
+        }
+        return new Target(stores.storeFor(r.backend()), new Partition(context.tenantId(), context.env(), kind),
+                new Placement(r.backend().id(), r.route().id(), r.scope()));
+    }
+
     /** The operations each model offers besides get/put/delete/list. */
     private static final java.util.Map<String, java.util.Set<String>> OPERATIONS = java.util.Map.of(
             "counter", java.util.Set.of("increment"),

@@ -1,0 +1,110 @@
+package dev.plinth.api.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.api.context.Decisions;
+import dev.plinth.api.context.ProblemException;
+import dev.plinth.api.context.RequestContext;
+import dev.plinth.api.resources.ResourceService;
+import dev.plinth.backends.ResourceStore;
+import dev.plinth.datasync.model.Json;
+import dev.plinth.engine.api.PolicyEngine;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * Threads (with readers and writers) live in the {@code realtime_registry} kind, so their
+ * ACLs are as durable as its routed backend (Firestore by default) and survive restarts.
+ * Messages go to the {@code chat_bus} kind's event log on its routed backend. The ACL
+ * decision is the policy's.
+ */
+public final class RealtimeService {
+
+    public static final String ENTRYPOINT = "plinth/realtime/acl";
+    private static final Pattern THREAD_ID = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
+    private static final Pattern USER_ID = Pattern.compile("^u_[a-z0-9_-]+$");
+
+    private final ResourceService resources;
+    private final Supplier<PolicyEngine> engine;
+
+    public RealtimeService(ResourceService resources, Supplier<PolicyEngine> engine) {
+        this.resources = resources;
+        this.engine = engine;
+    }
+
+    private static String key(String threadId) {
+        if (threadId == null || !THREAD_ID.matcher(threadId).matches()) {
+            throw new ProblemException(400, "VALIDATION_FAILED", "thread id must match " + THREAD_ID.pattern());
+        }
+        return "thread-" + threadId;
+    }
+
+    /** Creates or replaces a thread's ACL. Only writers of an existing thread, or tenant managers, may change it. */
+    public ObjectNode putThread(RequestContext context, String threadId, JsonNode body) {
+        ObjectNode acl = Json.MAPPER.createObjectNode();
+        for (String field : new String[] {"readers", "writers"}) {
+            var list = acl.putArray(field);
+            JsonNode v = body == null ? null : body.get(field);
+            if (v != null && !v.isArray()) {
+                throw new ProblemException(400, "VALIDATION_FAILED", "'" + field + "' must be an array of user ids");
+            }
+            if (v != null) {
+                for (JsonNode u : v) {
+                    if (!u.isTextual() || !USER_ID.matcher(u.asText()).matches()) {
+                        throw new ProblemException(400, "VALIDATION_FAILED", "'" + field + "' entry " + u + " is not a user id");
+                    }
+                    list.add(u.asText());
+                }
+            }
+        }
+        JsonNode existing = thread(context, threadId);
+        if (existing != null) {
+            decide(context, "publish", existing);
+        } else {
+            decide(context, "publish", acl); // the creator must be able to write the thread it creates
+        }
+        resources.put(context, "realtime_registry", key(threadId), acl.toString());
+        return acl;
+    }
+
+    /** The thread's ACL, or null when it does not exist. */
+    public JsonNode thread(RequestContext context, String threadId) {
+        return resources.get(context, "realtime_registry", key(threadId)).json().map(json -> {
+            try {
+                return Json.MAPPER.readTree(json);
+            } catch (java.io.IOException e) {
+                throw new ProblemException(500, "INTERNAL", "thread " + threadId + " has an unreadable ACL");
+            }
+        }).orElse(null);
+    }
+
+    /** Throws the policy's denial unless the context may do {@code action} on the thread. */
+    public void authorize(RequestContext context, String threadId, String action) {
+        decide(context, action, thread(context, threadId));
+    }
+
+    private void decide(RequestContext context, String action, JsonNode thread) {
+        ObjectNode input = Json.MAPPER.createObjectNode().put("action", action);
+        input.set("context", Json.MAPPER.valueToTree(context));
+        if (thread != null) {
+            input.set("thread", thread);
+        }
+        Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluate(ENTRYPOINT, input));
+    }
+
+    public ResourceService.Placement publish(RequestContext context, String threadId, JsonNode message) {
+        if (message == null || message.isNull()) {
+            throw new ProblemException(400, "VALIDATION_FAILED", "'message' is required (any JSON)");
+        }
+        authorize(context, threadId, "publish");
+        ObjectNode envelope = Json.MAPPER.createObjectNode().put("from", context.userId());
+        envelope.set("message", message);
+        return resources.appendEvent(context, "chat_bus", key(threadId), envelope.toString());
+    }
+
+    public AutoCloseable subscribe(RequestContext context, String threadId, long fromMillis, Consumer<ResourceStore.Event> onEvent) {
+        authorize(context, threadId, "subscribe");
+        return resources.subscribeEvents(context, "chat_bus", key(threadId), fromMillis, onEvent);
+    }
+}
