@@ -28,6 +28,9 @@ public final class Routing {
     /** A routing answer: the backend and the route that chose it. */
     public record Resolved(String kind, String model, Backend backend, Route route, String scope, long dataRevision) {}
 
+    private record DecisionKey(String kind, Object resourceKind, String tenant, String surface, String app, String project,
+                               List<Route> candidates, List<Backend> backends) {}
+
     private final Supplier<Optional<Snapshot>> snapshots;
     private final Supplier<PolicyEngine> engine;
 
@@ -52,13 +55,18 @@ public final class Routing {
         putIfPresent(ctx, "project_id", context.projectId());
         input.set("candidates", json.valueToTree(candidates));
         ObjectNode backends = input.putObject("backends");
+        var named = new java.util.ArrayList<Backend>();
         for (Route r : candidates) {
             Backend b = s.entities().backends().get(r.backend());
             if (b != null) {
                 backends.set(b.id(), json.valueToTree(b));
+                named.add(b);
             }
         }
-        JsonNode decision = Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluate(ENTRYPOINT, input));
+        // Everything the input is made of: equal keys, equal decisions (the decision cache key).
+        var key = new DecisionKey(kind, resourceKind, context.tenantId(), context.surfaceId(), context.appId(),
+                context.projectId(), candidates, named);
+        JsonNode decision = Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluateCached(ENTRYPOINT, key, () -> input));
         Route route = s.entities().routes().get(decision.path("route_id").asText());
         Backend backend = s.entities().backends().get(decision.path("backend_id").asText());
         return new Resolved(kind, decision.path("model").asText(), backend, route, decision.path("scope").asText(), s.revision());
