@@ -62,7 +62,7 @@ class RouteMatrixTest {
         };
         // An event stream is kept open by design: bound it so the valid call returns.
         String query = r.path().endsWith("/events") ? "?max_ms=100" : "";
-        return r.path().replace("{tenant}", "t_system").replace("{id}", id).replace("{kind}", "feature_flags").replace("{key}", "matrix-key").replace("{op}", "increment") + query;
+        return r.path().replace("*", "plinth/authz/decision").replace("{tenant}", "t_system").replace("{id}", id).replace("{kind}", "feature_flags").replace("{key}", "matrix-key").replace("{op}", "increment") + query;
     }
 
     private static String body(RouteSpec r) {

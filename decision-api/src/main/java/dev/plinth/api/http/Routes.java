@@ -42,6 +42,7 @@ public final class Routes {
                 "The backend that serves a resource kind for the caller's context (backend, non-secret settings, route, scope)",
                 null, (call, res) -> AdminRoutes.send(res, 200, Json.MAPPER.valueToTree(
                         s.routing().backendFor(call.context(), call.param("kind"))))));
+        routes.addAll(new DataRoutes(s.engine(), s.controlPlane()).routes());
         routes.addAll(new ResourceRoutes(s.resources()).routes());
         routes.addAll(new RealtimeRoutes(s.realtime()).routes());
         routes.addAll(new AdminRoutes(s.admin()).routes());

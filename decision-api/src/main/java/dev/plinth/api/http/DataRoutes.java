@@ -1,0 +1,66 @@
+package dev.plinth.api.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.api.context.ProblemException;
+import dev.plinth.datasync.ControlPlane;
+import dev.plinth.datasync.model.Json;
+import dev.plinth.engine.api.EngineException;
+import dev.plinth.engine.api.PolicyEngine;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * OPA's Data API over the active bundle: {@code POST /v1/data/<path>} with
+ * {@code {"input": …}} answers {@code {"result": …}}, or no {@code result} when the path is
+ * undefined for that input (as OPA does), plus a {@code decision_id} and provenance (bundle
+ * and data revision). The path must be one of the bundle's wasm entrypoints, e.g.
+ * {@code plinth/authz/decision}; a package prefix is undefined (wasm evaluates entrypoints).
+ */
+final class DataRoutes {
+
+    private final Supplier<PolicyEngine> engine;
+    private final ControlPlane controlPlane;
+
+    DataRoutes(Supplier<PolicyEngine> engine, ControlPlane controlPlane) {
+        this.engine = engine;
+        this.controlPlane = controlPlane;
+    }
+
+    List<RouteSpec> routes() {
+        return List.of(
+                new RouteSpec(Method.POST, "/v1/data/*", null, "read", false, null,
+                        "OPA Data API: evaluate a bundle entrypoint (e.g. plinth/authz/decision) with {\"input\": …}",
+                        "{\"input\": {}}", this::evaluate),
+                new RouteSpec(Method.GET, "/v1/data/*", null, "read", false, null,
+                        "OPA Data API without input", null, this::evaluate));
+    }
+
+    private void evaluate(RouteSpec.Call call, ServerResponse res) {
+        String path = call.request().path().path().substring("/v1/data/".length());
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        JsonNode body = call.body();
+        if (body != null && !body.isObject()) {
+            throw new ProblemException(400, "MALFORMED_REQUEST", "the body must be an object like {\"input\": …}");
+        }
+        JsonNode input = body == null ? null : body.get("input");
+        PolicyEngine policy = engine.get();
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        try {
+            if (policy.bundle().entrypoints().contains(path)) {
+                policy.evaluate(path, input).ifPresent(result -> out.set("result", result));
+            }
+        } catch (EngineException e) {
+            throw new ProblemException(500, "DECISION_FAILED", path + " could not be evaluated: " + e.code());
+        }
+        out.put("decision_id", UUID.randomUUID().toString());
+        out.putObject("provenance").put("bundle_revision", policy.bundleRevision())
+                .put("data_revision", controlPlane.snapshot().map(s -> s.revision()).orElse(0L));
+        AdminRoutes.send(res, 200, out);
+    }
+}
