@@ -1,0 +1,169 @@
+package dev.plinth.api.library;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.cloud.firestore.Firestore;
+import dev.plinth.api.auth.TokenVerifier;
+import dev.plinth.api.bootstrap.BootstrapConfig;
+import dev.plinth.api.context.ContextResolver;
+import dev.plinth.api.context.RequestContext;
+import dev.plinth.api.realtime.RealtimeService;
+import dev.plinth.api.resources.ResourceService;
+import dev.plinth.api.routing.Routing;
+import dev.plinth.backends.StoreRegistry;
+import dev.plinth.datasync.ControlPlane;
+import dev.plinth.datasync.ControlPlaneStore;
+import dev.plinth.datasync.Seeder;
+import dev.plinth.datasync.admin.AdminStore;
+import dev.plinth.datasync.model.Snapshot;
+import dev.plinth.datasync.secrets.ControlPlaneSecretResolver;
+import dev.plinth.datasync.secrets.FileSecretProvider;
+import dev.plinth.datasync.secrets.GsmSecretProvider;
+import dev.plinth.engine.api.PolicyEngine;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Plinth in-process: connects to the control plane (seeding {@code t_system} when new),
+ * mirrors it live, and answers the same questions the HTTP API answers — who is calling
+ * ({@link #resolve}), which backend serves a kind ({@link #backendFor}), any policy
+ * decision ({@link #decide}) — and reads and writes routed resources ({@link #resources}).
+ *
+ * <pre>{@code
+ * try (Plinth plinth = Plinth.connect(BootstrapConfig.fromEnvironment())) {
+ *     RequestContext ctx = plinth.resolve(new ContextResolver.Headers("Bearer " + jwt, "t_acme", "prod"));
+ *     Routing.Resolved flags = plinth.backendFor(ctx, "feature_flags");
+ * }
+ * }</pre>
+ *
+ * Refusals are the same {@code ProblemException}s (status and code) the HTTP API renders.
+ */
+public final class Plinth implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Plinth.class.getName());
+
+    private final Firestore db;
+    private final ControlPlane controlPlane;
+    private final PolicyEngine engine;
+    private final GsmSecretProvider gsm;
+    private final ControlPlaneSecretResolver secrets;
+    private final ContextResolver resolver;
+    private final Routing routing;
+    private final StoreRegistry stores;
+    private final ResourceService resources;
+    private final RealtimeService realtime;
+    private final AdminStore admin;
+    private final Clock clock;
+
+    private Plinth(BootstrapConfig config, Clock clock) throws Exception {
+        this.clock = clock;
+        this.db = ControlPlaneStore.connect(config.firestoreProject(), config.firestoreEmulatorHost());
+        var seeded = Seeder.apply(db);
+        LOG.info(seeded.applied()
+                ? "seeded t_system (seed version " + seeded.version() + ", " + seeded.documents() + " documents)"
+                : "control plane already at seed version " + seeded.version());
+        this.controlPlane = new ControlPlane(db, clock).start();
+        this.engine = PolicyEngine.builtin();
+        Snapshot first = controlPlane.awaitReady(config.readyTimeout());
+        feed(engine, controlPlane);
+        warnAboutUnsafeSettings(config, first);
+        this.gsm = new GsmSecretProvider(config.gsmEndpoint());
+        this.secrets = new ControlPlaneSecretResolver(() -> controlPlane.snapshot().orElseThrow(),
+                List.of(new FileSecretProvider(config.secretsFile()), gsm), clock);
+        this.resolver = new ContextResolver(controlPlane::snapshot, () -> engine, new TokenVerifier(secrets, clock, 100_000));
+        this.routing = new Routing(controlPlane::snapshot, () -> engine);
+        this.stores = new StoreRegistry(config.firestoreProject(), config.firestoreEmulatorHost(), secrets);
+        controlPlane.onSnapshot(stores::retainRouted);
+        this.resources = new ResourceService(routing, stores, clock);
+        this.realtime = new RealtimeService(resources, () -> engine);
+        this.admin = new AdminStore(db, controlPlane::isReachable);
+    }
+
+    /** Connects, seeds {@code t_system} when new, and waits for the first complete snapshot. */
+    public static Plinth connect(BootstrapConfig config) throws Exception {
+        return new Plinth(config, Clock.systemUTC());
+    }
+
+    /** The caller's context, decided by {@code plinth/authz/decision}; throws the refusal otherwise. */
+    public RequestContext resolve(ContextResolver.Headers headers) {
+        return resolver.resolve(headers);
+    }
+
+    /** The backend that serves {@code kind} for this context, decided by {@code plinth/routing/backend}. */
+    public Routing.Resolved backendFor(RequestContext context, String kind) {
+        return routing.backendFor(context, kind);
+    }
+
+    /** Any entrypoint of the active bundle, evaluated against the current global data. */
+    public Optional<JsonNode> decide(String entrypoint, JsonNode input) {
+        return engine.evaluate(entrypoint, input);
+    }
+
+    public ResourceService resources() {
+        return resources;
+    }
+
+    public RealtimeService realtime() {
+        return realtime;
+    }
+
+    // --- what the HTTP server is built from ---
+
+    public ControlPlane controlPlane() {
+        return controlPlane;
+    }
+
+    public PolicyEngine engine() {
+        return engine;
+    }
+
+    public ContextResolver resolver() {
+        return resolver;
+    }
+
+    public Routing routing() {
+        return routing;
+    }
+
+    public AdminStore admin() {
+        return admin;
+    }
+
+    public ControlPlaneSecretResolver secrets() {
+        return secrets;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Reloads the engine's global data only when it actually changed (instances reload lazily). */
+    private static void feed(PolicyEngine engine, ControlPlane controlPlane) {
+        var last = new java.util.concurrent.atomic.AtomicReference<JsonNode>();
+        controlPlane.onSnapshot(s -> {
+            if (!Objects.equals(last.get(), s.globalData())) {
+                last.set(s.globalData());
+                engine.replaceData(s.revision(), s.globalData());
+            }
+        });
+    }
+
+    private static void warnAboutUnsafeSettings(BootstrapConfig config, Snapshot snapshot) {
+        if (config.firestoreEmulatorHost() != null) {
+            LOG.warning("control plane is a Firestore EMULATOR at " + config.firestoreEmulatorHost() + " (not for production)");
+        }
+        snapshot.identityProviders().values().stream().filter(p -> p.dev()).forEach(p ->
+                LOG.warning("DEV identity provider '" + p.id() + "' (issuer " + p.issuer()
+                        + ") is enabled: anyone holding its key can mint tokens"));
+    }
+
+    @Override
+    public void close() throws Exception {
+        stores.close();
+        gsm.close();
+        controlPlane.close();
+        db.close();
+    }
+}
