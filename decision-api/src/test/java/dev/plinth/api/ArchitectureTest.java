@@ -99,7 +99,7 @@ class ArchitectureTest {
     @Test
     void secretValuesAreOnlyReadThroughTheResolver() {
         classes().that().haveSimpleNameEndingWith("SecretProvider").and().areNotInterfaces()
-                .should().onlyBeAccessed().byClassesThat().resideInAnyPackage("dev.plinth.datasync.secrets..", "dev.plinth.api",
+                .should().onlyBeAccessed().byClassesThat().resideInAnyPackage("dev.plinth.datasync.secrets..", "dev.plinth.api.library",
                         "dev.plinth.api.cli..", "dev.plinth.datasync.admin..")
                 .because("code asks the SecretResolver for logical names; providers are wired only at start-up")
                 .check(production);
