@@ -23,7 +23,7 @@ class BackendCredentialsTest {
     void theRedisPasswordComesFromTheSecretResolver() throws Exception {
         try (var redis = new RestartableRedis(PASSWORD); var plinth = TestPlinth.start(BackendCredentialsTest.class)) {
             // The replica's secrets file gets the password under a reference the mapping names.
-            Files.writeString(plinth.secretsFile.resolve("secrets.json"),
+            Files.writeString(plinth.home.resolve("secrets.json"),
                     "{\"dev_jwt_signing_key\": \"" + TestPlinth.KEY + "\", \"redis_locked\": \"" + PASSWORD + "\", \"wrong\": \"nope\"}");
             plinth.send("POST", "/v1/admin/secrets", admin(), "{\"id\": \"locked_password\", \"provider\": \"file\", \"reference\": \"redis_locked\"}");
             plinth.send("POST", "/v1/admin/secrets", admin(), "{\"id\": \"wrong_password\", \"provider\": \"file\", \"reference\": \"wrong\"}");

@@ -31,16 +31,16 @@ final class TestPlinth implements AutoCloseable {
     static final String KEY = "test-signing-key-0123456789abcdef0123456789abcdef";
 
     final String projectId;
-    final Path secretsFile;
+    final Path home;
     final PlinthServer server;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final String emulatorHost;
 
-    private TestPlinth(String projectId, Path secretsFile, String emulatorHost, PlinthServer server) {
+    private TestPlinth(String projectId, Path home, String emulatorHost, PlinthServer server) {
         this.projectId = projectId;
         this.emulatorHost = emulatorHost;
-        this.secretsFile = secretsFile;
+        this.home = home;
         this.server = server;
     }
 
