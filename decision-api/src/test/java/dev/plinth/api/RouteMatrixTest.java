@@ -58,11 +58,12 @@ class RouteMatrixTest {
             case "surfaces" -> "s_matrix";
             case "apps", "subscriptions" -> "a_matrix";
             case "projects" -> "p_matrix";
+            case "policies" -> "matrix-bundle";
             default -> "x";
         };
         // An event stream is kept open by design: bound it so the valid call returns.
         String query = r.path().endsWith("/events") ? "?max_ms=100" : "";
-        return r.path().replace("*", "plinth/authz/decision").replace("{tenant}", "t_system").replace("{id}", id).replace("{kind}", "feature_flags").replace("{key}", "matrix-key").replace("{op}", "increment") + query;
+        return r.path().replace("*", "plinth/authz/decision").replace("{tenant}", "t_system").replace("{id}", id).replace("{kind}", "feature_flags").replace("{key}", "matrix-key").replace("{op}", "increment").replace("{name}", id) + query;
     }
 
     private static String body(RouteSpec r) {

@@ -41,6 +41,12 @@ final class RouteGuard {
         if (!req.content().hasEntity()) {
             return null;
         }
+        // Binary uploads (policy bundles) are read by their handler; everything else is JSON.
+        String type = req.headers().first(io.helidon.http.HeaderNames.CONTENT_TYPE).orElse("");
+        if (type.startsWith("application/gzip") || type.startsWith("application/octet-stream")
+                || type.startsWith("application/x-gzip")) {
+            return null;
+        }
         String text = req.content().as(String.class);
         if (text.isBlank()) {
             return null;

@@ -28,7 +28,7 @@ public final class Routes {
     /** What the routes need. */
     public record Services(ContextResolver resolver, ControlPlane controlPlane, Supplier<PolicyEngine> engine,
                            AdminStore admin, Routing routing, ResourceService resources, RealtimeService realtime,
-                           HealthService health) {}
+                           dev.plinth.datasync.bundles.BundleStore bundles, HealthService health) {}
 
     private Routes() {}
 
@@ -46,6 +46,7 @@ public final class Routes {
         routes.addAll(new ResourceRoutes(s.resources()).routes());
         routes.addAll(new RealtimeRoutes(s.realtime()).routes());
         routes.addAll(new AdminRoutes(s.admin()).routes());
+        routes.addAll(new PolicyRoutes(s.bundles()).routes());
         return routes;
     }
 

@@ -43,10 +43,13 @@ import java.util.logging.Logger;
 public final class Plinth implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Plinth.class.getName());
+    private static final String BUILTIN_REVISION = dev.plinth.engine.api.Bundle.builtin().revision();
 
     private final Firestore db;
     private final ControlPlane controlPlane;
-    private final PolicyEngine engine;
+    private final java.util.concurrent.atomic.AtomicReference<PolicyEngine> engine = new java.util.concurrent.atomic.AtomicReference<>();
+    private final dev.plinth.datasync.bundles.BundleStore bundles;
+    private final com.google.cloud.firestore.ListenerRegistration activeBundle;
     private final GsmSecretProvider gsm;
     private final ControlPlaneSecretResolver secrets;
     private final ContextResolver resolver;
@@ -65,19 +68,21 @@ public final class Plinth implements AutoCloseable {
                 ? "seeded t_system (seed version " + seeded.version() + ", " + seeded.documents() + " documents)"
                 : "control plane already at seed version " + seeded.version());
         this.controlPlane = new ControlPlane(db, clock).start();
-        this.engine = PolicyEngine.builtin();
+        this.engine.set(PolicyEngine.builtin());
         Snapshot first = controlPlane.awaitReady(config.readyTimeout());
         feed(engine, controlPlane);
+        this.bundles = new dev.plinth.datasync.bundles.BundleStore(db);
+        this.activeBundle = bundles.follow(this::switchTo);
         warnAboutUnsafeSettings(config, first);
         this.gsm = new GsmSecretProvider(config.gsmEndpoint());
         this.secrets = new ControlPlaneSecretResolver(() -> controlPlane.snapshot().orElseThrow(),
                 List.of(new FileSecretProvider(config.secretsFile()), gsm), clock);
-        this.resolver = new ContextResolver(controlPlane::snapshot, () -> engine, new TokenVerifier(secrets, clock, 100_000));
-        this.routing = new Routing(controlPlane::snapshot, () -> engine);
+        this.resolver = new ContextResolver(controlPlane::snapshot, engine::get, new TokenVerifier(secrets, clock, 100_000));
+        this.routing = new Routing(controlPlane::snapshot, engine::get);
         this.stores = new StoreRegistry(config.firestoreProject(), config.firestoreEmulatorHost(), secrets);
         controlPlane.onSnapshot(stores::retainRouted);
         this.resources = new ResourceService(routing, stores, clock);
-        this.realtime = new RealtimeService(resources, () -> engine);
+        this.realtime = new RealtimeService(resources, engine::get);
         this.admin = new AdminStore(db, controlPlane::isReachable);
     }
 
@@ -98,7 +103,37 @@ public final class Plinth implements AutoCloseable {
 
     /** Any entrypoint of the active bundle, evaluated against the current global data. */
     public Optional<JsonNode> decide(String entrypoint, JsonNode input) {
-        return engine.evaluate(entrypoint, input);
+        return engine.get().evaluate(entrypoint, input);
+    }
+
+    /**
+     * Follows {@code policy/active}: loads, checks and swaps in the named bundle (the built-in
+     * one when none is named). A bundle that fails to load leaves the current one serving.
+     */
+    private void switchTo(dev.plinth.datasync.bundles.BundleStore.Active active) {
+        PolicyEngine current = engine.get();
+        boolean already = active.name() == null
+                ? current.bundle().revision().equals(BUILTIN_REVISION)
+                : Objects.equals(active.revision(), current.bundleRevision());
+        if (already) {
+            return;
+        }
+        try {
+            PolicyEngine next = active.name() == null ? PolicyEngine.builtin()
+                    : dev.plinth.engine.api.BundleCheck.load(dev.plinth.engine.api.Bundle.read(
+                            new java.io.ByteArrayInputStream(bundles.read(active.name()))),
+                    Runtime.getRuntime().availableProcessors(), 100_000);
+            controlPlane.snapshot().ifPresent(s -> next.replaceData(s.revision(), s.globalData()));
+            engine.set(next);
+            LOG.info("active policy bundle is now " + (active.name() == null ? "the built-in one" : active.name())
+                    + " (revision " + next.bundleRevision() + ")");
+        } catch (RuntimeException e) {
+            LOG.severe("cannot activate bundle " + active.name() + "; keeping " + current.bundleRevision() + ": " + e.getMessage());
+        }
+    }
+
+    public dev.plinth.datasync.bundles.BundleStore bundles() {
+        return bundles;
     }
 
     public ResourceService resources() {
@@ -115,8 +150,9 @@ public final class Plinth implements AutoCloseable {
         return controlPlane;
     }
 
+    /** The engine of the active bundle (it changes when another bundle is activated). */
     public PolicyEngine engine() {
-        return engine;
+        return engine.get();
     }
 
     public ContextResolver resolver() {
@@ -139,13 +175,13 @@ public final class Plinth implements AutoCloseable {
         return clock;
     }
 
-    /** Reloads the engine's global data only when it actually changed (instances reload lazily). */
-    private static void feed(PolicyEngine engine, ControlPlane controlPlane) {
+    /** Reloads the active engine's global data only when it changed (instances reload lazily). */
+    private static void feed(java.util.concurrent.atomic.AtomicReference<PolicyEngine> engine, ControlPlane controlPlane) {
         var last = new java.util.concurrent.atomic.AtomicReference<JsonNode>();
         controlPlane.onSnapshot(s -> {
             if (!Objects.equals(last.get(), s.globalData())) {
                 last.set(s.globalData());
-                engine.replaceData(s.revision(), s.globalData());
+                engine.get().replaceData(s.revision(), s.globalData());
             }
         });
     }
@@ -161,6 +197,7 @@ public final class Plinth implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        activeBundle.remove();
         stores.close();
         gsm.close();
         controlPlane.close();

@@ -30,6 +30,7 @@ public record Bundle(String revision, List<String> entrypoints, byte[] wasm, Jso
     private static final ObjectMapper JSON = new ObjectMapper();
     // Limits against decompression bombs; the built-in bundle is ~350 KB unpacked.
     private static final long MAX_ENTRY_BYTES = 32L * 1024 * 1024;
+    private static final long MAX_TOTAL_BYTES = 64L * 1024 * 1024;
     private static final int MAX_ENTRIES = 1_000;
 
     public Bundle {
@@ -58,6 +59,7 @@ public record Bundle(String revision, List<String> entrypoints, byte[] wasm, Jso
         try (var tar = new TarArchiveInputStream(new GzipCompressorInputStream(tarGz))) {
             TarArchiveEntry entry;
             int count = 0;
+            long total = 0;
             while ((entry = tar.getNextEntry()) != null) {
                 if (++count > MAX_ENTRIES) {
                     throw new EngineException.InvalidBundle("bundle has more than " + MAX_ENTRIES + " entries");
@@ -65,11 +67,17 @@ public record Bundle(String revision, List<String> entrypoints, byte[] wasm, Jso
                 if (!entry.isFile()) {
                     continue;
                 }
+                // opa build writes "/policy.wasm": one leading slash is the bundle root, not the filesystem's.
                 String name = entry.getName().startsWith("/") ? entry.getName().substring(1) : entry.getName();
-                if (name.contains("..")) {
+                if (name.startsWith("/") || name.contains("..") || name.contains("\\") || name.isEmpty()) {
                     throw new EngineException.InvalidBundle("bundle entry escapes the bundle root: " + entry.getName());
                 }
-                files.put(name, readBounded(tar, name));
+                byte[] content = readBounded(tar, name);
+                total += content.length;
+                if (total > MAX_TOTAL_BYTES) {
+                    throw new EngineException.InvalidBundle("bundle unpacks to more than " + MAX_TOTAL_BYTES + " bytes");
+                }
+                files.put(name, content);
             }
         } catch (IOException e) {
             throw new EngineException.InvalidBundle("bundle is not a readable tar.gz: " + e.getMessage(), e);

@@ -1,0 +1,86 @@
+package dev.plinth.api.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.api.context.ProblemException;
+import dev.plinth.datasync.bundles.BundleStore;
+import dev.plinth.datasync.model.Json;
+import dev.plinth.engine.api.Bundle;
+import dev.plinth.engine.api.BundleCheck;
+import dev.plinth.engine.api.EngineException;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.ByteArrayInputStream;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * {@code /v1/policies}: upload a bundle (as made by {@code opa build -t wasm}), activate it
+ * or roll back — data writes that every replica follows. Only t_system admins (route policy:
+ * admin kind {@code policies}). A bundle is refused with 400 {@code BUNDLE_INVALID} and the
+ * reason unless it unpacks safely, declares every entrypoint Plinth calls, loads on Chicory
+ * and passes a smoke evaluation; the active policy is untouched by a refused upload.
+ */
+final class PolicyRoutes {
+
+    private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,62}$");
+    private static final int MAX_UPLOAD = 16 * 1024 * 1024;
+
+    private final BundleStore bundles;
+
+    PolicyRoutes(BundleStore bundles) {
+        this.bundles = bundles;
+    }
+
+    List<RouteSpec> routes() {
+        return List.of(
+                new RouteSpec(Method.PUT, "/v1/policies/bundles/{name}", "policies", "write", true, null,
+                        "Upload a policy bundle (application/gzip, as made by opa build -t wasm)", null, this::upload),
+                new RouteSpec(Method.GET, "/v1/policies/active", "policies", "read", true, null,
+                        "The active bundle and the previous one", null, this::active),
+                new RouteSpec(Method.POST, "/v1/policies/active", "policies", "write", true, null,
+                        "Activate an uploaded bundle ({\"name\": …}), the built-in one ({\"name\": null}) or roll back ({\"rollback\": true})",
+                        "{\"rollback\": true}", this::activate));
+    }
+
+    private void upload(RouteSpec.Call call, ServerResponse res) {
+        String name = call.param("name");
+        if (!NAME.matcher(name).matches()) {
+            throw new ProblemException(400, "VALIDATION_FAILED", "bundle name must match " + NAME.pattern());
+        }
+        byte[] bytes = call.request().content().hasEntity() ? call.request().content().as(byte[].class) : new byte[0];
+        if (bytes.length == 0 || bytes.length > MAX_UPLOAD) {
+            throw new ProblemException(400, "BUNDLE_INVALID", "the body must be a bundle of 1 to " + MAX_UPLOAD + " bytes");
+        }
+        Bundle bundle;
+        try {
+            bundle = Bundle.read(new ByteArrayInputStream(bytes));
+            BundleCheck.load(bundle, 1, 0);
+        } catch (EngineException e) {
+            throw new ProblemException(400, "BUNDLE_INVALID", e.getMessage());
+        }
+        bundles.put(name, bundle.revision(), bundle.entrypoints(), bytes, call.context().userId());
+        ObjectNode out = Json.MAPPER.createObjectNode().put("name", name).put("revision", bundle.revision()).put("size", bytes.length);
+        out.set("entrypoints", Json.MAPPER.valueToTree(bundle.entrypoints()));
+        AdminRoutes.send(res, 201, out);
+    }
+
+    private void active(RouteSpec.Call call, ServerResponse res) {
+        AdminRoutes.send(res, 200, Json.MAPPER.valueToTree(bundles.current()));
+    }
+
+    private void activate(RouteSpec.Call call, ServerResponse res) {
+        var body = call.body();
+        if (body == null || !body.isObject()) {
+            throw new ProblemException(400, "MALFORMED_REQUEST", "a JSON object body is required");
+        }
+        BundleStore.Active active;
+        if (body.path("rollback").asBoolean(false)) {
+            active = bundles.rollback();
+        } else if (body.has("name")) {
+            active = bundles.activate(body.get("name").isNull() ? null : body.get("name").asText());
+        } else {
+            throw new ProblemException(400, "VALIDATION_FAILED", "give \"name\" (null for the built-in bundle) or \"rollback\": true");
+        }
+        AdminRoutes.send(res, 200, Json.MAPPER.valueToTree(active));
+    }
+}

@@ -1,0 +1,156 @@
+package dev.plinth.api;
+
+import static dev.plinth.api.TestPlinth.admin;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.engine.api.Bundle;
+import dev.plinth.infra.TestInfra;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Upload, activate and roll back a bundle across two replicas on one emulator; malicious and
+ * broken bundles are refused with the reason and the active policy stays as it was.
+ */
+class BundleLifecycleTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void uploadActivateAndRollBackAcrossTwoReplicas() throws Exception {
+        String project = TestInfra.newProjectId(BundleLifecycleTest.class);
+        try (var a = TestPlinth.startOn(project, Files.createTempDirectory("plinth-a"));
+             var b = TestPlinth.startOn(project, Files.createTempDirectory("plinth-b"))) {
+            String builtin = revision(b);
+            byte[] candidate = repack(files -> {
+                ObjectNode manifest = (ObjectNode) read(files.get(".manifest"));
+                manifest.put("revision", "candidate-1");
+                files.put(".manifest", manifest.toString().getBytes(StandardCharsets.UTF_8));
+                return files;
+            });
+            var uploaded = upload(a, "candidate", candidate);
+            assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
+            assertThat(JSON.readTree(uploaded.body()).path("revision").asText()).isEqualTo("candidate-1");
+
+            var activated = a.send("POST", "/v1/policies/active", admin(), "{\"name\": \"candidate\"}");
+            assertThat(activated.statusCode()).as(activated.body()).isEqualTo(200);
+            awaitRevision(b, "candidate-1");
+            awaitRevision(a, "candidate-1");
+            assertThat(b.get("/v1/context", admin()).statusCode()).as("replica B decides with the new bundle").isEqualTo(200);
+
+            var rolledBack = b.send("POST", "/v1/policies/active", admin(), "{\"rollback\": true}");
+            assertThat(rolledBack.statusCode()).as(rolledBack.body()).isEqualTo(200);
+            awaitRevision(a, builtin);
+            awaitRevision(b, builtin);
+
+            // Broken and malicious bundles: refused with a reason; the active policy is untouched.
+            Map<String, byte[]> refused = new LinkedHashMap<>();
+            refused.put("traversal", repack(files -> {
+                files.put("../escape.rego", "package x".getBytes(StandardCharsets.UTF_8));
+                return files;
+            }));
+            refused.put("bomb", repack(files -> {
+                files.put("data.json", new byte[33 * 1024 * 1024]);
+                return files;
+            }));
+            refused.put("missing-entrypoint", repack(files -> {
+                ObjectNode manifest = (ObjectNode) read(files.get(".manifest"));
+                ((com.fasterxml.jackson.databind.node.ArrayNode) manifest.get("wasm")).remove(0);
+                files.put(".manifest", manifest.toString().getBytes(StandardCharsets.UTF_8));
+                return files;
+            }));
+            refused.put("invalid-wasm", repack(files -> {
+                files.put("policy.wasm", "not wasm at all".getBytes(StandardCharsets.UTF_8));
+                return files;
+            }));
+            refused.put("not-a-tarball", "definitely not gzip".getBytes(StandardCharsets.UTF_8));
+            for (var bad : refused.entrySet()) {
+                var r = upload(a, bad.getKey(), bad.getValue());
+                assertThat(r.statusCode()).as(bad.getKey() + ": " + r.body()).isEqualTo(400);
+                assertThat(JSON.readTree(r.body()).path("code").asText()).isEqualTo("BUNDLE_INVALID");
+                assertThat(a.send("POST", "/v1/policies/active", admin(), "{\"name\": \"" + bad.getKey() + "\"}").statusCode())
+                        .as("a refused bundle was not stored").isEqualTo(404);
+            }
+            assertThat(revision(a)).isEqualTo(builtin);
+
+            var tenantAdmin = a.send("POST", "/v1/policies/active", TestPlinth.as("u_nobody", "t_system", "dev"), "{\"rollback\": true}");
+            assertThat(tenantAdmin.statusCode()).isIn(403);
+        }
+    }
+
+    private static HttpResponse<String> upload(TestPlinth plinth, String name, byte[] bytes) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plinth.server.port() + "/v1/policies/bundles/" + name))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).header("Content-Type", "application/gzip");
+        admin().forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String revision(TestPlinth plinth) throws Exception {
+        return JSON.readTree(plinth.get("/health/ready", Map.of()).body()).path("bundle_revision").asText();
+    }
+
+    private static void awaitRevision(TestPlinth plinth, String revision) throws Exception {
+        String last = null;
+        for (int i = 0; i < 200; i++) {
+            last = revision(plinth);
+            if (revision.equals(last)) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("bundle revision stayed " + last + ", expected " + revision);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode read(byte[] json) {
+        try {
+            return JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The built-in bundle, unpacked, changed and packed again. */
+    private static byte[] repack(UnaryOperator<Map<String, byte[]>> change) throws Exception {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try (InputStream in = Bundle.class.getClassLoader().getResourceAsStream(Bundle.BUILTIN_RESOURCE);
+             var tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
+                if (e.isFile()) {
+                    files.put(e.getName().replaceFirst("^/", ""), tar.readAllBytes());
+                }
+            }
+        }
+        files = change.apply(files);
+        var out = new ByteArrayOutputStream();
+        try (var tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (var f : files.entrySet()) {
+                var entry = new TarArchiveEntry(f.getKey(), true);
+                entry.setSize(f.getValue().length);
+                tar.putArchiveEntry(entry);
+                tar.write(f.getValue());
+                tar.closeArchiveEntry();
+            }
+        }
+        return out.toByteArray();
+    }
+}
