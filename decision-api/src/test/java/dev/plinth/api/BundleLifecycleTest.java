@@ -96,6 +96,54 @@ class BundleLifecycleTest {
         }
     }
 
+    @Test
+    void theImpactDiffReportsEveryDecisionACandidateWouldChange() throws Exception {
+        try (var plinth = TestPlinth.start(BundleLifecycleTest.class)) {
+            // A candidate built by the pinned OPA CLI from policies that no longer accept '-' in tenant ids.
+            var dir = Files.createTempDirectory("plinth-candidate");
+            var rego = java.nio.file.Path.of(System.getProperty("plinth.rego.dir"));
+            try (var walk = Files.walk(rego)) {
+                for (var p : walk.toList()) {
+                    var target = dir.resolve("plinth").resolve(rego.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(target);
+                    } else if (!p.toString().endsWith("_test.rego")) {
+                        Files.writeString(target, Files.readString(p).replace(
+                                "id_chars := \"abcdefghijklmnopqrstuvwxyz0123456789_-\"", "id_chars := \"abcdefghijklmnopqrstuvwxyz0123456789_\""));
+                    }
+                }
+            }
+            var build = new ProcessBuilder(System.getProperty("plinth.opa.bin"), "build", "--v1-compatible", "-t", "wasm",
+                    "-e", "plinth/authz/decision", "-e", "plinth/authz/route", "-e", "plinth/routing/backend", "-e", "plinth/realtime/acl",
+                    "--revision", "no-dashes", "-o", "candidate.tar.gz", "plinth").directory(dir.toFile()).redirectErrorStream(true).start();
+            String log = new String(build.getInputStream().readAllBytes());
+            assertThat(build.waitFor()).as(log).isZero();
+            assertThat(upload(plinth, "no-dashes", Files.readAllBytes(dir.resolve("candidate.tar.gz"))).statusCode()).isEqualTo(201);
+
+            String input = "{\"credentials\": {\"present\": true, \"verified\": true}, \"request\": {\"tenant_id\": \"%s\", \"env\": \"dev\"},"
+                    + " \"tenant\": {\"id\": \"%s\", \"status\": \"active\", \"allowed_envs\": [\"dev\"]},"
+                    + " \"user\": {\"id\": \"u_a\", \"status\": \"active\"}, \"membership\": {\"roles\": [\"member\"], \"status\": \"active\"}}";
+            String body = "{\"inputs\": [{\"entrypoint\": \"plinth/authz/decision\", \"input\": " + input.formatted("t_a-b", "t_a-b")
+                    + "}, {\"entrypoint\": \"plinth/authz/decision\", \"input\": " + input.formatted("t_ab", "t_ab") + "}]}";
+            var diff = plinth.send("POST", "/v1/policies/bundles/no-dashes/diff", admin(), body);
+            assertThat(diff.statusCode()).as(diff.body()).isEqualTo(200);
+            var report = JSON.readTree(diff.body());
+            assertThat(report.path("evaluated").asInt()).isEqualTo(2);
+            assertThat(report.path("changed")).hasSize(1);
+            assertThat(report.at("/changed/0/input/request/tenant_id").asText()).isEqualTo("t_a-b");
+            assertThat(report.at("/changed/0/active/status").asInt()).isEqualTo(200);
+            assertThat(report.at("/changed/0/candidate/status").asInt()).isEqualTo(400);
+            assertThat(report.at("/changed/0/differs_in").toString()).contains("allow").contains("status");
+
+            // Without posted inputs the sample of recent decisions is used.
+            plinth.get("/v1/context", admin());
+            var sampled = JSON.readTree(plinth.send("POST", "/v1/policies/bundles/no-dashes/diff", admin(), "{}").body());
+            assertThat(sampled.path("source").asText()).isEqualTo("recent decisions");
+            assertThat(sampled.path("evaluated").asInt()).isPositive();
+            assertThat(revision(plinth)).as("a diff activates nothing").startsWith("builtin-");
+        }
+    }
+
     private static HttpResponse<String> upload(TestPlinth plinth, String name, byte[] bytes) throws Exception {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plinth.server.port() + "/v1/policies/bundles/" + name))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).header("Content-Type", "application/gzip");

@@ -26,15 +26,25 @@ final class PolicyRoutes {
     private static final int MAX_UPLOAD = 16 * 1024 * 1024;
 
     private final BundleStore bundles;
+    private final java.util.function.Supplier<dev.plinth.engine.api.PolicyEngine> active;
+    private final java.util.function.Supplier<java.util.Optional<dev.plinth.datasync.model.Snapshot>> snapshots;
 
-    PolicyRoutes(BundleStore bundles) {
+    PolicyRoutes(BundleStore bundles, java.util.function.Supplier<dev.plinth.engine.api.PolicyEngine> active,
+                 java.util.function.Supplier<java.util.Optional<dev.plinth.datasync.model.Snapshot>> snapshots) {
         this.bundles = bundles;
+        this.active = active;
+        this.snapshots = snapshots;
     }
 
     List<RouteSpec> routes() {
         return List.of(
                 new RouteSpec(Method.PUT, "/v1/policies/bundles/{name}", "policies", "write", true, null,
                         "Upload a policy bundle (application/gzip, as made by opa build -t wasm)", null, this::upload),
+                new RouteSpec(Method.POST, "/v1/policies/bundles/{name}/diff", "policies", "read", true, null,
+                        "Impact diff: evaluate an uploaded bundle and the active one on posted inputs "
+                                + "({\"inputs\": [{\"entrypoint\": …, \"input\": …}]}) or on a sample of recent decisions; "
+                                + "report every decision that would change",
+                        "{\"inputs\": [{\"entrypoint\": \"plinth/authz/decision\", \"input\": {}}]}", this::diff),
                 new RouteSpec(Method.GET, "/v1/policies/active", "policies", "read", true, null,
                         "The active bundle and the previous one", null, this::active),
                 new RouteSpec(Method.POST, "/v1/policies/active", "policies", "write", true, null,
@@ -62,6 +72,59 @@ final class PolicyRoutes {
         ObjectNode out = Json.MAPPER.createObjectNode().put("name", name).put("revision", bundle.revision()).put("size", bytes.length);
         out.set("entrypoints", Json.MAPPER.valueToTree(bundle.entrypoints()));
         AdminRoutes.send(res, 201, out);
+    }
+
+    private void diff(RouteSpec.Call call, ServerResponse res) {
+        var current = active.get();
+        dev.plinth.engine.api.PolicyEngine candidate;
+        try {
+            candidate = BundleCheck.load(Bundle.read(new ByteArrayInputStream(bundles.read(call.param("name")))), 1, 0);
+        } catch (EngineException e) {
+            throw new ProblemException(400, "BUNDLE_INVALID", e.getMessage());
+        }
+        snapshots.get().ifPresent(s -> candidate.replaceData(s.revision(), s.globalData()));
+        List<dev.plinth.engine.api.DecisionSample.Entry> cases = new java.util.ArrayList<>();
+        var body = call.body();
+        if (body != null && body.has("inputs")) {
+            for (var i : body.get("inputs")) {
+                if (!i.path("entrypoint").isTextual()) {
+                    throw new ProblemException(400, "VALIDATION_FAILED", "every input needs an \"entrypoint\"");
+                }
+                cases.add(new dev.plinth.engine.api.DecisionSample.Entry(i.get("entrypoint").asText(), i.get("input")));
+            }
+        } else {
+            cases.addAll(current.sample().entries());
+        }
+        ObjectNode out = Json.MAPPER.createObjectNode().put("candidate_revision", candidate.bundleRevision())
+                .put("active_revision", current.bundleRevision()).put("evaluated", cases.size())
+                .put("source", body != null && body.has("inputs") ? "posted" : "recent decisions");
+        var changed = out.putArray("changed");
+        for (var c : cases) {
+            var before = evaluate(current, c);
+            var after = evaluate(candidate, c);
+            if (!before.equals(after)) {
+                ObjectNode d = changed.addObject().put("entrypoint", c.entrypoint());
+                d.set("input", c.input());
+                d.set("active", before);
+                d.set("candidate", after);
+                var fields = d.putArray("differs_in");
+                for (String f : List.of("allow", "status", "code", "backend_id", "context")) {
+                    if (!before.path(f).equals(after.path(f))) {
+                        fields.add(f);
+                    }
+                }
+            }
+        }
+        AdminRoutes.send(res, 200, out);
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode evaluate(dev.plinth.engine.api.PolicyEngine engine,
+                                                                    dev.plinth.engine.api.DecisionSample.Entry c) {
+        try {
+            return engine.evaluate(c.entrypoint(), c.input()).orElse(Json.MAPPER.createObjectNode().put("undefined", true));
+        } catch (EngineException e) {
+            return Json.MAPPER.createObjectNode().put("error", e.code());
+        }
     }
 
     private void active(RouteSpec.Call call, ServerResponse res) {

@@ -46,7 +46,7 @@ public final class Routes {
         routes.addAll(new ResourceRoutes(s.resources()).routes());
         routes.addAll(new RealtimeRoutes(s.realtime()).routes());
         routes.addAll(new AdminRoutes(s.admin()).routes());
-        routes.addAll(new PolicyRoutes(s.bundles()).routes());
+        routes.addAll(new PolicyRoutes(s.bundles(), s.engine(), s.controlPlane() == null ? null : s.controlPlane()::snapshot).routes());
         return routes;
     }
 

@@ -124,6 +124,7 @@ public final class Plinth implements AutoCloseable {
                             new java.io.ByteArrayInputStream(bundles.read(active.name()))),
                     Runtime.getRuntime().availableProcessors(), 100_000);
             controlPlane.snapshot().ifPresent(s -> next.replaceData(s.revision(), s.globalData()));
+            next.sample().addAll(current.sample());
             engine.set(next);
             LOG.info("active policy bundle is now " + (active.name() == null ? "the built-in one" : active.name())
                     + " (revision " + next.bundleRevision() + ")");

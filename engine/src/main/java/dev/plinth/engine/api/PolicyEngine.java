@@ -37,6 +37,7 @@ public final class PolicyEngine {
     private final InstancePool pool;
     private final AtomicReference<DataVersion> data;
     private final Cache<CacheKey, Optional<JsonNode>> decisions;
+    private final DecisionSample sample = new DecisionSample(256);
 
     public PolicyEngine(Bundle bundle, int poolSize) {
         this(bundle, poolSize, 0);
@@ -78,8 +79,10 @@ public final class PolicyEngine {
         if (hit != null) {
             return hit;
         }
-        Optional<JsonNode> result = evaluate(entrypoint, input.get());
+        JsonNode in = input.get();
+        Optional<JsonNode> result = evaluate(entrypoint, in);
         decisions.put(cacheKey, result);
+        sample.add(entrypoint, in); // distinct inputs only: hits are not sampled again
         return result;
     }
 
@@ -157,6 +160,11 @@ public final class PolicyEngine {
         } catch (java.io.IOException e) {
             throw new EngineException.EvaluationFailed(entrypoint + " answered invalid JSON", e);
         }
+    }
+
+    /** Recent distinct inputs evaluated through the cache, for comparing bundles before activation. */
+    public DecisionSample sample() {
+        return sample;
     }
 
     public int poolSize() {
