@@ -25,7 +25,7 @@ public final class PlinthServer implements AutoCloseable {
         Plinth plinth = Plinth.connect(config);
         var health = new HealthService(plinth.controlPlane(), plinth::engine, plinth.secrets(), plinth.clock());
         var services = new Routes.Services(plinth.resolver(), plinth.controlPlane(), plinth::engine, plinth.admin(),
-                plinth.routing(), plinth.resources(), plinth.realtime(), plinth.bundles(), health);
+                plinth.routing(), plinth.resources(), plinth.realtime(), plinth.bundles(), plinth.secrets(), health);
         WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
@@ -37,7 +37,7 @@ public final class PlinthServer implements AutoCloseable {
 
     /** The protected routes this server registers (for the route-matrix test and OpenAPI). */
     public static List<RouteSpec> routeTable() {
-        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null, null, null));
+        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null, null, null, null));
     }
 
     public int port() {

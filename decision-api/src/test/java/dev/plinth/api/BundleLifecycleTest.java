@@ -144,6 +144,73 @@ class BundleLifecycleTest {
         }
     }
 
+    @Test
+    void whenSignaturesAreRequiredOnlyBundlesSignedWithTheConfiguredKeyAreAccepted() throws Exception {
+        try (var plinth = TestPlinth.start(BundleLifecycleTest.class)) {
+            String signingKey = "bundle-signing-secret-0123456789abcdef0123456789";
+            Files.writeString(plinth.home.resolve("secrets.json"), "{\"dev_jwt_signing_key\": \"" + TestPlinth.KEY
+                    + "\", \"bundle_key\": \"" + signingKey + "\"}");
+            plinth.send("POST", "/v1/admin/secrets", admin(), "{\"id\": \"bundle_signing\", \"provider\": \"file\", \"reference\": \"bundle_key\"}");
+            ObjectNode system = (ObjectNode) JSON.readTree(plinth.get("/v1/admin/tenants/t_system", admin()).body());
+            ((ObjectNode) system.get("defaults")).put("require_signed_bundles", true)
+                    .put("bundle_signing_key_secret", "bundle_signing").put("bundle_signing_algorithm", "HS256");
+            String rev = JSON.readTree(plinth.send("PUT", "/v1/admin/tenants/t_system", admin(), system.toString()).body())
+                    .path("revision").asText();
+            plinth.get("/v1/context", TestPlinth.with(admin(), "X-Min-Revision", rev));
+
+            var signed = buildWithOpa("signed", "--signing-key", signingKey, "--signing-alg", "HS256");
+            var accepted = upload(plinth, "signed", signed);
+            assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+
+            var unsigned = upload(plinth, "unsigned", repack(files -> files));
+            assertThat(unsigned.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(unsigned.body()).path("detail").asText()).contains("not signed");
+
+            var wrongKey = upload(plinth, "wrong-key", buildWithOpa("wrong", "--signing-key",
+                    "another-secret-0123456789abcdef0123456789abc", "--signing-alg", "HS256"));
+            assertThat(wrongKey.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(wrongKey.body()).path("detail").asText()).contains("does not verify");
+
+            // Same policy, one byte more in a signed source file.
+            byte[] tampered = repackBytes(signed, files -> {
+                String rego = files.keySet().stream().filter(k -> k.endsWith("decision.rego")).findFirst().orElseThrow();
+                files.put(rego, (new String(files.get(rego), StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8));
+                return files;
+            });
+            var rejected = upload(plinth, "tampered", tampered);
+            assertThat(rejected.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(rejected.body()).path("detail").asText()).contains("digest does not match");
+        }
+    }
+
+    /** Builds the project's policies with the pinned OPA CLI, with extra flags (e.g. signing). */
+    private static byte[] buildWithOpa(String revision, String... flags) throws Exception {
+        var dir = Files.createTempDirectory("plinth-opa-build");
+        var rego = java.nio.file.Path.of(System.getProperty("plinth.rego.dir"));
+        try (var walk = Files.walk(rego)) {
+            for (var p : walk.toList()) {
+                var target = dir.resolve("plinth").resolve(rego.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else if (!p.toString().endsWith("_test.rego")) {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        var cmd = new java.util.ArrayList<>(java.util.List.of(System.getProperty("plinth.opa.bin"), "build", "--v1-compatible", "-t", "wasm",
+                "-e", "plinth/authz/decision", "-e", "plinth/authz/route", "-e", "plinth/routing/backend", "-e", "plinth/realtime/acl",
+                "--revision", revision, "-o", "out.tar.gz"));
+        cmd.addAll(java.util.List.of(flags));
+        if (flags.length > 0) {
+            cmd.add("--bundle"); // signing needs bundle mode
+        }
+        cmd.add("plinth");
+        var build = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String log = new String(build.getInputStream().readAllBytes());
+        assertThat(build.waitFor()).as(log).isZero();
+        return Files.readAllBytes(dir.resolve("out.tar.gz"));
+    }
+
     private static HttpResponse<String> upload(TestPlinth plinth, String name, byte[] bytes) throws Exception {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plinth.server.port() + "/v1/policies/bundles/" + name))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).header("Content-Type", "application/gzip");
@@ -177,9 +244,14 @@ class BundleLifecycleTest {
 
     /** The built-in bundle, unpacked, changed and packed again. */
     private static byte[] repack(UnaryOperator<Map<String, byte[]>> change) throws Exception {
+        try (InputStream in = Bundle.class.getClassLoader().getResourceAsStream(Bundle.BUILTIN_RESOURCE)) {
+            return repackBytes(in.readAllBytes(), change);
+        }
+    }
+
+    private static Map<String, byte[]> unpack(byte[] bundle) throws Exception {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        try (InputStream in = Bundle.class.getClassLoader().getResourceAsStream(Bundle.BUILTIN_RESOURCE);
-             var tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
+        try (var tar = new TarArchiveInputStream(new GzipCompressorInputStream(new java.io.ByteArrayInputStream(bundle)))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 if (e.isFile()) {
@@ -187,7 +259,12 @@ class BundleLifecycleTest {
                 }
             }
         }
-        files = change.apply(files);
+        return files;
+    }
+
+    /** A bundle's files, changed and packed again. */
+    private static byte[] repackBytes(byte[] bundle, UnaryOperator<Map<String, byte[]>> change) throws Exception {
+        Map<String, byte[]> files = change.apply(unpack(bundle));
         var out = new ByteArrayOutputStream();
         try (var tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);

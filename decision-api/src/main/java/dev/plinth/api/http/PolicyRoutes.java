@@ -29,8 +29,12 @@ final class PolicyRoutes {
     private final java.util.function.Supplier<dev.plinth.engine.api.PolicyEngine> active;
     private final java.util.function.Supplier<java.util.Optional<dev.plinth.datasync.model.Snapshot>> snapshots;
 
+    private final dev.plinth.datasync.secrets.SecretResolver secrets;
+
     PolicyRoutes(BundleStore bundles, java.util.function.Supplier<dev.plinth.engine.api.PolicyEngine> active,
-                 java.util.function.Supplier<java.util.Optional<dev.plinth.datasync.model.Snapshot>> snapshots) {
+                 java.util.function.Supplier<java.util.Optional<dev.plinth.datasync.model.Snapshot>> snapshots,
+                 dev.plinth.datasync.secrets.SecretResolver secrets) {
+        this.secrets = secrets;
         this.bundles = bundles;
         this.active = active;
         this.snapshots = snapshots;
@@ -64,6 +68,7 @@ final class PolicyRoutes {
         Bundle bundle;
         try {
             bundle = Bundle.read(new ByteArrayInputStream(bytes));
+            checkSignature(bundle);
             BundleCheck.load(bundle, 1, 0);
         } catch (EngineException e) {
             throw new ProblemException(400, "BUNDLE_INVALID", e.getMessage());
@@ -125,6 +130,33 @@ final class PolicyRoutes {
         } catch (EngineException e) {
             return Json.MAPPER.createObjectNode().put("error", e.code());
         }
+    }
+
+    /**
+     * Signing is data ({@code tenants/t_system.defaults}): {@code require_signed_bundles},
+     * {@code bundle_signing_key_secret} (a logical secret name) and
+     * {@code bundle_signing_algorithm}. A signed bundle is verified whenever a key is
+     * configured; an unsigned one is refused while signatures are required.
+     */
+    private void checkSignature(Bundle bundle) {
+        var defaults = snapshots.get().flatMap(s -> s.tenant("t_system")).map(t -> t.defaults()).orElse(java.util.Map.of());
+        boolean required = Boolean.TRUE.equals(defaults.get("require_signed_bundles"));
+        Object keySecret = defaults.get("bundle_signing_key_secret");
+        boolean signed = bundle.files().containsKey(".signatures.json");
+        if (!required && !(signed && keySecret instanceof String)) {
+            return;
+        }
+        if (!(keySecret instanceof String name)) {
+            throw new EngineException.InvalidBundle("signatures are required but tenants/t_system.defaults.bundle_signing_key_secret is not set");
+        }
+        String algorithm = defaults.get("bundle_signing_algorithm") instanceof String a ? a : "RS256";
+        String key;
+        try {
+            key = secrets.resolve(name).utf8();
+        } catch (dev.plinth.datasync.secrets.SecretException e) {
+            throw new ProblemException(503, "SECRET_UNAVAILABLE", e.getMessage());
+        }
+        dev.plinth.engine.api.BundleSignature.verify(bundle, key, algorithm);
     }
 
     private void active(RouteSpec.Call call, ServerResponse res) {

@@ -28,7 +28,8 @@ public final class Routes {
     /** What the routes need. */
     public record Services(ContextResolver resolver, ControlPlane controlPlane, Supplier<PolicyEngine> engine,
                            AdminStore admin, Routing routing, ResourceService resources, RealtimeService realtime,
-                           dev.plinth.datasync.bundles.BundleStore bundles, HealthService health) {}
+                           dev.plinth.datasync.bundles.BundleStore bundles, dev.plinth.datasync.secrets.SecretResolver secrets,
+                           HealthService health) {}
 
     private Routes() {}
 
@@ -46,7 +47,8 @@ public final class Routes {
         routes.addAll(new ResourceRoutes(s.resources()).routes());
         routes.addAll(new RealtimeRoutes(s.realtime()).routes());
         routes.addAll(new AdminRoutes(s.admin()).routes());
-        routes.addAll(new PolicyRoutes(s.bundles(), s.engine(), s.controlPlane() == null ? null : s.controlPlane()::snapshot).routes());
+        routes.addAll(new PolicyRoutes(s.bundles(), s.engine(), s.controlPlane() == null ? null : s.controlPlane()::snapshot,
+                s.secrets()).routes());
         return routes;
     }
 

@@ -21,8 +21,9 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * @param entrypoints the wasm entrypoints the manifest declares, e.g. {@code plinth/authz/decision}
  * @param wasm        the compiled {@code policy.wasm}
  * @param data        the bundle's {@code data.json} ({@code {}} when absent)
+ * @param files       every file of the archive by path (no leading slash), for signature checks
  */
-public record Bundle(String revision, List<String> entrypoints, byte[] wasm, JsonNode data) {
+public record Bundle(String revision, List<String> entrypoints, byte[] wasm, JsonNode data, Map<String, byte[]> files) {
 
     /** The resource name of the built-in bundle, built from {@code policy/rego} by the build. */
     public static final String BUILTIN_RESOURCE = "plinth/policy/builtin-bundle.tar.gz";
@@ -38,6 +39,7 @@ public record Bundle(String revision, List<String> entrypoints, byte[] wasm, Jso
         entrypoints = List.copyOf(entrypoints);
         Objects.requireNonNull(wasm, "wasm");
         Objects.requireNonNull(data, "data");
+        files = Map.copyOf(files);
     }
 
     /** Loads the built-in bundle that the build packaged from {@code policy/rego}. */
@@ -121,7 +123,7 @@ public record Bundle(String revision, List<String> entrypoints, byte[] wasm, Jso
             }
             byte[] dataBytes = files.get("data.json");
             JsonNode data = dataBytes == null ? JSON.createObjectNode() : JSON.readTree(dataBytes);
-            return new Bundle(revision, entrypoints, wasm, data);
+            return new Bundle(revision, entrypoints, wasm, data, files);
         } catch (IOException e) {
             throw new EngineException.InvalidBundle("bundle .manifest or data.json is not valid JSON", e);
         }
