@@ -8,7 +8,6 @@ import dev.plinth.datasync.admin.Kind;
 import dev.plinth.datasync.model.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,19 +74,19 @@ final class AdminRoutes {
     }
 
     private void list(Kind kind, RouteSpec.Call call, ServerResponse res) {
-        int size = parseInt(call.query("page_size"), 100, "page_size");
+        int size = (int) call.longQuery("page_size", 100);
         AdminStore.Page page = store.list(kind, call.param("tenant"), size, call.query("page_token"));
         ObjectNode body = Json.MAPPER.createObjectNode();
         var items = body.putArray("items");
         page.items().forEach(r -> items.add(Json.MAPPER.valueToTree(r.data())));
         body.put("next_page_token", page.nextPageToken());
-        send(res, 200, body);
+        JsonResponses.send(res, 200, body);
     }
 
     private void get(Kind kind, RouteSpec.Call call, ServerResponse res) {
         AdminStore.Resource r = store.get(kind, call.param("tenant"), call.param("id"));
         res.header(HeaderNames.ETAG, r.etag());
-        send(res, 200, Json.MAPPER.valueToTree(r.data()));
+        JsonResponses.send(res, 200, Json.MAPPER.valueToTree(r.data()));
     }
 
     private void create(Kind kind, RouteSpec.Call call, ServerResponse res) {
@@ -127,7 +126,7 @@ final class AdminRoutes {
             body.put("deleted", true).put("cascaded", w.cascaded());
         }
         res.header(ContextFilter.REVISION, w.revision());
-        send(res, status, body);
+        JsonResponses.send(res, status, body);
     }
 
     @SuppressWarnings("unchecked")
@@ -139,20 +138,4 @@ final class AdminRoutes {
         return new java.util.LinkedHashMap<>(Json.MAPPER.convertValue(body, Map.class));
     }
 
-    private static int parseInt(String value, int fallback, String name) {
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", name + " must be an integer");
-        }
-    }
-
-    static void send(ServerResponse res, int status, JsonNode body) {
-        res.status(Status.create(status));
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(body.toString());
-    }
 }

@@ -19,14 +19,14 @@ final class ContractService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/openapi.json", (req, res) -> AdminRoutes.send(res, 200, openApi))
+        rules.get("/openapi.json", (req, res) -> JsonResponses.send(res, 200, openApi))
              .get("/schemas/{name}", (req, res) -> {
                  String name = req.path().pathParameters().get("name").replaceFirst("\\.json$", "");
                  JsonNode schema = schemas.get(name);
                  if (schema == null) {
                      ProblemHandler.send(req, res, 404, "NOT_FOUND", "no schema named " + name + "; known: " + schemas.keySet());
                  } else {
-                     AdminRoutes.send(res, 200, schema);
+                     JsonResponses.send(res, 200, schema);
                  }
              });
     }

@@ -61,6 +61,6 @@ final class DataRoutes {
         out.put("decision_id", UUID.randomUUID().toString());
         out.putObject("provenance").put("bundle_revision", policy.bundleRevision())
                 .put("data_revision", controlPlane.snapshot().map(s -> s.revision()).orElse(0L));
-        AdminRoutes.send(res, 200, out);
+        JsonResponses.send(res, 200, out);
     }
 }

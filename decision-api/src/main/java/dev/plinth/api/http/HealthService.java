@@ -7,8 +7,6 @@ import dev.plinth.datasync.model.Snapshot;
 import dev.plinth.datasync.secrets.ControlPlaneSecretResolver;
 import dev.plinth.datasync.secrets.SecretException;
 import dev.plinth.engine.api.PolicyEngine;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -35,7 +33,7 @@ public final class HealthService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/live", (req, res) -> send(res, 200, Json.MAPPER.createObjectNode().put("status", "UP")))
+        rules.get("/live", (req, res) -> JsonResponses.send(res, 200, Json.MAPPER.createObjectNode().put("status", "UP")))
              .get("/ready", this::ready);
     }
 
@@ -74,7 +72,7 @@ public final class HealthService implements HttpService {
                 .filter(kind -> s.matchingRoutes(kind, null, null, null, null).isEmpty())
                 .forEach(withoutDefault::add));
         body.set("secrets", Json.MAPPER.valueToTree(secrets.status()));
-        send(res, ready ? 200 : 503, body);
+        JsonResponses.send(res, ready ? 200 : 503, body);
     }
 
     /** Every logical secret name the control-plane data refers to. */
@@ -88,9 +86,4 @@ public final class HealthService implements HttpService {
         return names;
     }
 
-    private static void send(ServerResponse res, int status, ObjectNode body) {
-        res.status(Status.create(status));
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(body.toString());
-    }
 }

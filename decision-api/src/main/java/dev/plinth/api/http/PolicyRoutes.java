@@ -76,7 +76,7 @@ final class PolicyRoutes {
         bundles.put(name, bundle.revision(), bundle.entrypoints(), bytes, call.context().userId());
         ObjectNode out = Json.MAPPER.createObjectNode().put("name", name).put("revision", bundle.revision()).put("size", bytes.length);
         out.set("entrypoints", Json.MAPPER.valueToTree(bundle.entrypoints()));
-        AdminRoutes.send(res, 201, out);
+        JsonResponses.send(res, 201, out);
     }
 
     private void diff(RouteSpec.Call call, ServerResponse res) {
@@ -120,7 +120,7 @@ final class PolicyRoutes {
                 }
             }
         }
-        AdminRoutes.send(res, 200, out);
+        JsonResponses.send(res, 200, out);
     }
 
     private static com.fasterxml.jackson.databind.JsonNode evaluate(dev.plinth.engine.api.PolicyEngine engine,
@@ -160,7 +160,7 @@ final class PolicyRoutes {
     }
 
     private void active(RouteSpec.Call call, ServerResponse res) {
-        AdminRoutes.send(res, 200, Json.MAPPER.valueToTree(bundles.current()));
+        JsonResponses.send(res, 200, Json.MAPPER.valueToTree(bundles.current()));
     }
 
     private void activate(RouteSpec.Call call, ServerResponse res) {
@@ -176,6 +176,6 @@ final class PolicyRoutes {
         } else {
             throw new ProblemException(400, "VALIDATION_FAILED", "give \"name\" (null for the built-in bundle) or \"rollback\": true");
         }
-        AdminRoutes.send(res, 200, Json.MAPPER.valueToTree(active));
+        JsonResponses.send(res, 200, Json.MAPPER.valueToTree(active));
     }
 }

@@ -41,23 +41,23 @@ final class RealtimeRoutes {
     }
 
     private void put(RouteSpec.Call call, ServerResponse res) {
-        AdminRoutes.send(res, 200, realtime.putThread(call.context(), call.param("id"), call.body()));
+        JsonResponses.send(res, 200, realtime.putThread(call.context(), call.param("id"), call.body()));
     }
 
     private void get(RouteSpec.Call call, ServerResponse res) {
         realtime.authorize(call.context(), call.param("id"), "subscribe");
-        AdminRoutes.send(res, 200, realtime.thread(call.context(), call.param("id")));
+        JsonResponses.send(res, 200, realtime.thread(call.context(), call.param("id")));
     }
 
     private void publish(RouteSpec.Call call, ServerResponse res) {
         var placement = realtime.publish(call.context(), call.param("id"), call.body() == null ? null : call.body().get("message"));
-        AdminRoutes.send(res, 200, Json.MAPPER.createObjectNode().put("published", true).put("backend", placement.backendId()));
+        JsonResponses.send(res, 200, Json.MAPPER.createObjectNode().put("published", true).put("backend", placement.backendId()));
     }
 
     private void events(RouteSpec.Call call, ServerResponse res) throws Exception {
-        long from = longParam(call, "from_ms", 0);
-        long maxEvents = longParam(call, "max_events", Long.MAX_VALUE);
-        long deadline = System.currentTimeMillis() + longParam(call, "max_ms", 3_600_000);
+        long from = call.longQuery("from_ms", 0);
+        long maxEvents = call.longQuery("max_events", Long.MAX_VALUE);
+        long deadline = System.currentTimeMillis() + call.longQuery("max_ms", 3_600_000);
         var queue = new LinkedBlockingQueue<ResourceStore.Event>();
         // Authorized (and routed) before the first byte, so a refusal is still a problem response.
         try (AutoCloseable subscription = realtime.subscribe(call.context(), call.param("id"), from, queue::add);
@@ -81,18 +81,6 @@ final class RealtimeRoutes {
                     sent++;
                 }
             }
-        }
-    }
-
-    private static long longParam(RouteSpec.Call call, String name, long fallback) {
-        String v = call.query(name);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", name + " must be an integer");
         }
     }
 }

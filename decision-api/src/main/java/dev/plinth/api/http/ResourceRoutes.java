@@ -6,7 +6,6 @@ import dev.plinth.api.resources.ResourceService;
 import dev.plinth.datasync.model.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
 
@@ -60,7 +59,7 @@ final class ResourceRoutes {
         }
         var placement = resources.put(call.context(), call.param("kind"), call.param("key"), call.body().toString());
         placed(res, placement);
-        AdminRoutes.send(res, 200, Json.MAPPER.createObjectNode().put("key", call.param("key"))
+        JsonResponses.send(res, 200, Json.MAPPER.createObjectNode().put("key", call.param("key"))
                 .put("backend", placement.backendId()).put("route", placement.routeId()));
     }
 
@@ -70,16 +69,11 @@ final class ResourceRoutes {
         if (deleted.json().isEmpty()) {
             throw new ProblemException(404, "NOT_FOUND", call.param("kind") + "/" + call.param("key") + " does not exist");
         }
-        AdminRoutes.send(res, 200, Json.MAPPER.createObjectNode().put("deleted", true));
+        JsonResponses.send(res, 200, Json.MAPPER.createObjectNode().put("deleted", true));
     }
 
     private void list(RouteSpec.Call call, ServerResponse res) {
-        int size;
-        try {
-            size = call.query("page_size") == null ? 100 : Integer.parseInt(call.query("page_size"));
-        } catch (NumberFormatException e) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", "page_size must be an integer");
-        }
+        int size = (int) call.longQuery("page_size", 100);
         var listing = resources.list(call.context(), call.param("kind"), call.query("prefix"), call.query("page_token"), size);
         placed(res, listing.placement());
         ObjectNode body = Json.MAPPER.createObjectNode();
@@ -93,14 +87,13 @@ final class ResourceRoutes {
             }
         }
         body.put("next_page_token", listing.nextKey());
-        res.status(Status.OK_200);
-        AdminRoutes.send(res, 200, body);
+        JsonResponses.send(res, 200, body);
     }
 
     private void operate(RouteSpec.Call call, ServerResponse res) {
         var result = resources.operate(call.context(), call.param("kind"), call.param("key"), call.param("op"), call.body());
         res.header(BACKEND, result.path("backend").asText());
-        AdminRoutes.send(res, 200, result);
+        JsonResponses.send(res, 200, result);
     }
 
     private void copy(RouteSpec.Call call, ServerResponse res) {
@@ -115,7 +108,7 @@ final class ResourceRoutes {
         ObjectNode out = Json.MAPPER.createObjectNode().put("kind", kind).put("from_backend", from).put("to_backend", to);
         out.set("copied", Json.MAPPER.valueToTree(counts));
         out.put("total", counts.values().stream().mapToInt(Integer::intValue).sum());
-        AdminRoutes.send(res, 200, out);
+        JsonResponses.send(res, 200, out);
     }
 
     private static void placed(ServerResponse res, ResourceService.Placement p) {

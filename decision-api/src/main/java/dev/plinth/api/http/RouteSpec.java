@@ -29,6 +29,19 @@ public record RouteSpec(Method method, String path, String kind, String action, 
         public String query(String name) {
             return request.query().first(name).orElse(null);
         }
+
+        /** An integer query parameter, or {@code fallback} when absent; 400 MALFORMED_REQUEST when not an integer. */
+        public long longQuery(String name, long fallback) {
+            String v = query(name);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                return Long.parseLong(v);
+            } catch (NumberFormatException e) {
+                throw new dev.plinth.api.context.ProblemException(400, "MALFORMED_REQUEST", name + " must be an integer, was '" + v + "'");
+            }
+        }
     }
 
     @FunctionalInterface

@@ -38,10 +38,10 @@ public final class Routes {
         var routes = new ArrayList<RouteSpec>();
         routes.add(new RouteSpec(Method.GET, "/v1/context", null, "read", false, null,
                 "The caller's resolved RequestContext", null,
-                (call, res) -> AdminRoutes.send(res, 200, Json.MAPPER.valueToTree(call.context()))));
+                (call, res) -> JsonResponses.send(res, 200, Json.MAPPER.valueToTree(call.context()))));
         routes.add(new RouteSpec(Method.GET, "/v1/routes/{kind}", null, "read", false, null,
                 "The backend that serves a resource kind for the caller's context (backend, non-secret settings, route, scope)",
-                null, (call, res) -> AdminRoutes.send(res, 200, Json.MAPPER.valueToTree(
+                null, (call, res) -> JsonResponses.send(res, 200, Json.MAPPER.valueToTree(
                         s.routing().backendFor(call.context(), call.param("kind"))))));
         routes.addAll(new DataRoutes(s.engine(), s.controlPlane()).routes());
         routes.addAll(new ResourceRoutes(s.resources()).routes());
