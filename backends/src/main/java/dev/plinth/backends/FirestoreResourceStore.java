@@ -118,7 +118,7 @@ final class FirestoreResourceStore implements ResourceStore {
         var ref = items(p).document(Partition.checkKey(key));
         return transaction(ref, tx -> {
             DocumentSnapshot d = tx.get(ref).get();
-            var current = lock(d);
+            var current = stored(d);
             long token = current.path("fencing_token").asLong(0);
             String holder = current.path("owner").isTextual() ? current.path("owner").asText() : null;
             long expires = current.path("expires_at_ms").asLong(0);
@@ -149,7 +149,7 @@ final class FirestoreResourceStore implements ResourceStore {
     private boolean changeLock(Partition p, String key, String owner, long token, long nowMillis, long expiresAt) {
         var ref = items(p).document(Partition.checkKey(key));
         return transaction(ref, tx -> {
-            var current = lock(tx.get(ref).get());
+            var current = stored(tx.get(ref).get());
             boolean held = owner.equals(current.path("owner").asText(null)) && current.path("fencing_token").asLong(-1) == token
                     && current.path("expires_at_ms").asLong(0) > nowMillis;
             if (!held) {
@@ -164,7 +164,8 @@ final class FirestoreResourceStore implements ResourceStore {
         });
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode lock(DocumentSnapshot d) throws java.io.IOException {
+    /** The stored JSON value of a resource document, {@code {}} when there is none. */
+    private static com.fasterxml.jackson.databind.JsonNode stored(DocumentSnapshot d) throws java.io.IOException {
         return d.exists() && d.getString("value") != null ? MAPPER.readTree(d.getString("value")) : MAPPER.createObjectNode();
     }
 
@@ -243,7 +244,7 @@ final class FirestoreResourceStore implements ResourceStore {
         var ref = items(p).document(Partition.checkKey(key));
         return transaction(ref, tx -> {
             DocumentSnapshot d = tx.get(ref).get();
-            var state = lock(d);
+            var state = stored(d);
             double available = state.has("tokens") ? state.path("tokens").asDouble() : capacity;
             long updated = state.path("updated_ms").asLong(nowMillis);
             available = Math.min(capacity, available + Math.max(0, nowMillis - updated) / 1000.0 * refillPerSecond);

@@ -66,7 +66,7 @@ final class ResourceRoutes {
     private void delete(RouteSpec.Call call, ServerResponse res) {
         var deleted = resources.delete(call.context(), call.param("kind"), call.param("key"));
         placed(res, deleted.placement());
-        if (deleted.json().isEmpty()) {
+        if (!deleted.existed()) {
             throw new ProblemException(404, "NOT_FOUND", call.param("kind") + "/" + call.param("key") + " does not exist");
         }
         JsonResponses.send(res, 200, Json.MAPPER.createObjectNode().put("deleted", true));

@@ -21,6 +21,8 @@ public final class ResourceService {
 
     public record Read(Optional<String> json, Placement placement) {}
 
+    public record Deleted(boolean existed, Placement placement) {}
+
     public record Listing(List<ResourceStore.Item> items, String nextKey, Placement placement) {}
 
     private final Routing routing;
@@ -229,9 +231,9 @@ public final class ResourceService {
         return t.placement();
     }
 
-    public Read delete(RequestContext context, String kind, String key) {
+    public Deleted delete(RequestContext context, String kind, String key) {
         Target t = target(context, kind);
-        return new Read(t.store().delete(t.partition(), key) ? Optional.of("") : Optional.empty(), t.placement());
+        return new Deleted(t.store().delete(t.partition(), key), t.placement());
     }
 
     public Listing list(RequestContext context, String kind, String prefix, String pageToken, int pageSize) {
