@@ -79,9 +79,11 @@ public final class RealtimeService {
         }).orElse(null);
     }
 
-    /** Throws the policy's denial unless the context may do {@code action} on the thread. */
-    public void authorize(RequestContext context, String threadId, String action) {
-        decide(context, action, thread(context, threadId));
+    /** The thread's ACL, if the context may do {@code action} on it; otherwise throws the policy's denial. */
+    public JsonNode authorize(RequestContext context, String threadId, String action) {
+        JsonNode thread = thread(context, threadId);
+        decide(context, action, thread);
+        return thread;
     }
 
     private void decide(RequestContext context, String action, JsonNode thread) {
