@@ -100,25 +100,9 @@ class BundleLifecycleTest {
     void theImpactDiffReportsEveryDecisionACandidateWouldChange() throws Exception {
         try (var plinth = TestPlinth.start(BundleLifecycleTest.class)) {
             // A candidate built by the pinned OPA CLI from policies that no longer accept '-' in tenant ids.
-            var dir = Files.createTempDirectory("plinth-candidate");
-            var rego = java.nio.file.Path.of(System.getProperty("plinth.rego.dir"));
-            try (var walk = Files.walk(rego)) {
-                for (var p : walk.toList()) {
-                    var target = dir.resolve("plinth").resolve(rego.relativize(p).toString());
-                    if (Files.isDirectory(p)) {
-                        Files.createDirectories(target);
-                    } else if (!p.toString().endsWith("_test.rego")) {
-                        Files.writeString(target, Files.readString(p).replace(
-                                "id_chars := \"abcdefghijklmnopqrstuvwxyz0123456789_-\"", "id_chars := \"abcdefghijklmnopqrstuvwxyz0123456789_\""));
-                    }
-                }
-            }
-            var build = new ProcessBuilder(System.getProperty("plinth.opa.bin"), "build", "--v1-compatible", "-t", "wasm",
-                    "-e", "plinth/authz/decision", "-e", "plinth/authz/route", "-e", "plinth/routing/backend", "-e", "plinth/realtime/acl",
-                    "--revision", "no-dashes", "-o", "candidate.tar.gz", "plinth").directory(dir.toFile()).redirectErrorStream(true).start();
-            String log = new String(build.getInputStream().readAllBytes());
-            assertThat(build.waitFor()).as(log).isZero();
-            assertThat(upload(plinth, "no-dashes", Files.readAllBytes(dir.resolve("candidate.tar.gz"))).statusCode()).isEqualTo(201);
+            byte[] candidate = buildWithOpa("no-dashes", source -> source.replace(
+                    "id_chars := \"abcdefghijklmnopqrstuvwxyz0123456789_-\"", "id_chars := \"abcdefghijklmnopqrstuvwxyz0123456789_\""));
+            assertThat(upload(plinth, "no-dashes", candidate).statusCode()).isEqualTo(201);
 
             String input = "{\"credentials\": {\"present\": true, \"verified\": true}, \"request\": {\"tenant_id\": \"%s\", \"env\": \"dev\"},"
                     + " \"tenant\": {\"id\": \"%s\", \"status\": \"active\", \"allowed_envs\": [\"dev\"]},"
@@ -185,6 +169,11 @@ class BundleLifecycleTest {
 
     /** Builds the project's policies with the pinned OPA CLI, with extra flags (e.g. signing). */
     private static byte[] buildWithOpa(String revision, String... flags) throws Exception {
+        return buildWithOpa(revision, UnaryOperator.identity(), flags);
+    }
+
+    /** Builds the project's policies, each source changed by {@code change}, with the pinned OPA CLI. */
+    private static byte[] buildWithOpa(String revision, UnaryOperator<String> change, String... flags) throws Exception {
         var dir = Files.createTempDirectory("plinth-opa-build");
         var rego = java.nio.file.Path.of(System.getProperty("plinth.rego.dir"));
         try (var walk = Files.walk(rego)) {
@@ -193,7 +182,7 @@ class BundleLifecycleTest {
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(target);
                 } else if (!p.toString().endsWith("_test.rego")) {
-                    Files.copy(p, target);
+                    Files.writeString(target, change.apply(Files.readString(p)));
                 }
             }
         }
