@@ -67,7 +67,7 @@ class RouteMatrixTest {
     }
 
     private static String body(RouteSpec r) {
-        return r.requestBody();
+        return r.jsonExample();
     }
 
     private static String code(java.net.http.HttpResponse<String> response) throws Exception {
@@ -103,7 +103,7 @@ class RouteMatrixTest {
         assertThat(stranger.statusCode()).as(label + " without membership").isEqualTo(403);
         assertThat(code(stranger)).isEqualTo("FORBIDDEN");
 
-        ObjectNode foreign = r.requestBody() == null ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(r.requestBody());
+        ObjectNode foreign = r.jsonExample() == null ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(r.jsonExample());
         foreign.put("tenant_id", "t_matrix");
         var mismatch = plinth.send(method, path, TestPlinth.admin(), foreign.toString());
         assertThat(mismatch.statusCode()).as(label + " with a body of another tenant").isEqualTo(403);

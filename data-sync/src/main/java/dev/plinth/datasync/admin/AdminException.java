@@ -100,6 +100,21 @@ public abstract sealed class AdminException extends RuntimeException {
         }
     }
 
+    /** The request is well-formed but the stored state does not allow it (e.g. a rollback with nothing to roll back to). */
+    public static final class StateConflict extends AdminException {
+        private final String code;
+
+        public StateConflict(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+
+        @Override
+        public String code() {
+            return code;
+        }
+    }
+
     /** Firestore is unreachable: the write was not made (and is safe to retry). */
     public static final class Unavailable extends AdminException {
         public Unavailable(String message) {

@@ -115,7 +115,8 @@ public final class BundleStore {
             return db.runTransaction(tx -> {
                 DocumentSnapshot current = tx.get(active()).get();
                 if (!current.exists() || current.getString("name") == null && current.getString("previous_name") == null) {
-                    throw new AdminException.Invalid(List.of("there is no previous bundle to roll back to"));
+                    // 409, not 400: the request is well-formed, the stored state has nothing to return to.
+                    throw new AdminException.StateConflict("NO_PREVIOUS_BUNDLE", "there is no previous bundle to roll back to");
                 }
                 var next = new Active(current.getString("previous_name"), current.getString("previous_revision"),
                         current.getString("name"), current.getString("revision"));

@@ -110,7 +110,10 @@ public final class Contract {
                 params.addObject().put("name", h).put("in", "header").put("required", true)
                         .putObject("schema").put("type", "string");
             }
-            if (r.requestBody() != null) {
+            if (RouteSpec.GZIP_BODY.equals(r.requestBody())) {
+                op.putObject("requestBody").put("required", true).putObject("content").putObject("application/gzip")
+                        .putObject("schema").put("type", "string").put("format", "binary");
+            } else if (r.requestBody() != null) {
                 ObjectNode media = op.putObject("requestBody").put("required", true)
                         .putObject("content").putObject("application/json");
                 media.putObject("schema").put("type", "object");

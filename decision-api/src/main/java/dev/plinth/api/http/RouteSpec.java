@@ -20,6 +20,14 @@ import io.helidon.webserver.http.ServerResponse;
 public record RouteSpec(Method method, String path, String kind, String action, boolean admin,
                         String targetParam, String summary, String requestBody, Handler handler) {
 
+    /** {@link #requestBody} of a route whose body is a gzipped bundle, not JSON. */
+    public static final String GZIP_BODY = "<application/gzip>";
+
+    /** The example JSON body, or null when the route takes none or takes a binary body. */
+    public String jsonExample() {
+        return GZIP_BODY.equals(requestBody) ? null : requestBody;
+    }
+
     /** A call that passed the context filter and the route policy. */
     public record Call(RequestContext context, ServerRequest request, JsonNode body) {
         public String param(String name) {
