@@ -44,6 +44,11 @@ public final class PlinthServer implements AutoCloseable {
         return server.port();
     }
 
+    /** The in-process core behind the routes (benchmarks read its engine's decision sample). */
+    public Plinth core() {
+        return plinth;
+    }
+
     public ControlPlane controlPlane() {
         return plinth.controlPlane();
     }
