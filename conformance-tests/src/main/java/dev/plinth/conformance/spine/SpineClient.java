@@ -81,7 +81,7 @@ final class SpineClient {
             HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body(), r.headers().map());
         } catch (IOException e) {
-            throw new IllegalStateException(method + " " + base.resolve(path) + " failed: " + e.getMessage(), e);
+            throw new IllegalStateException(method + " " + base.resolve(path) + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -57,6 +57,14 @@ public final class SpineSuite {
     }
 
     public List<Result> run() {
+        try {
+            client.awaitReady(Duration.ofSeconds(30));
+        } catch (IllegalStateException e) {
+            // One clear failure instead of every check failing on a connection refused.
+            results.add(new Result("the service answers /health/ready", Outcome.FAILED, e.getMessage()));
+            out.println("FAIL the service answers /health/ready — " + e.getMessage());
+            return List.copyOf(results);
+        }
         adminToken = tokens.apply("u_admin");
         check("setup: a tenant of our own, a stranger tenant, a reader user", this::setup);
         check("matrix: every route of the published contract answers 401/400/403 as the context contract says", this::matrix);
