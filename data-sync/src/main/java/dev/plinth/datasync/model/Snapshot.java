@@ -28,6 +28,10 @@ import java.util.Optional;
  * @param revision  the newest Firestore read time (µs since the epoch) this view includes;
  *                  for display and provenance only — read-your-writes waits use {@code readTimes}
  * @param readTimes per listened collection, the read time (µs) its listener has reached
+ * @param generation unique to this snapshot in this process and larger for every later one:
+ *                  the version of values derived from it (the engine's global data, cached
+ *                  facts). Not the revision: a change that one listener delivers with a read
+ *                  time below another listener's leaves the revision where it was.
  */
 public record Snapshot(
         long revision,
@@ -36,9 +40,12 @@ public record Snapshot(
         Map<String, String> userByIdentity,
         Map<String, IdentityProvider> providerByIssuer,
         Map<String, Records.Route> routeByScope,
-        JsonNode globalData) {
+        JsonNode globalData,
+        long generation) {
 
     public static final String SYSTEM_TENANT = "t_system";
+
+    private static final java.util.concurrent.atomic.AtomicLong GENERATIONS = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * The entity maps, keyed by id (members, subscriptions and projects by
@@ -94,7 +101,8 @@ public record Snapshot(
             e.routes().values().forEach(r -> index.put(routeKey(r.kind(), r.tenant(), r.surface(), r.app(), r.project()), r));
             byScope = Map.copyOf(index);
         }
-        return new Snapshot(revision, Map.copyOf(readTimes), e, byIdentity, byIssuer, byScope, global);
+        return new Snapshot(revision, Map.copyOf(readTimes), e, byIdentity, byIssuer, byScope, global,
+                GENERATIONS.incrementAndGet());
     }
 
     private static JsonNode globalData(Map<String, Mode> modes, Map<String, Object> systemDefaults) {

@@ -2,6 +2,8 @@ package dev.plinth.api.context;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.plinth.api.auth.Credentials;
 import dev.plinth.api.auth.TokenVerifier;
 import dev.plinth.datasync.model.Json;
@@ -42,6 +44,27 @@ public final class ContextResolver {
     private final Supplier<PolicyEngine> engine;
     private final TokenVerifier tokens;
 
+    /** What facts are gathered from: on one snapshot, equal keys gather the same facts. */
+    private record FactsKey(Credentials credentials, String tenantId, String env, String surfaceId, String appId,
+                            String projectId) {}
+
+    /**
+     * A context resolved from facts gathered on the snapshot of this generation, decided by
+     * this bundle with this global data; valid while all three are current. Numbers and
+     * the revision, not the snapshot and the engine: entries must not pin old ones.
+     */
+    private record Gathered(long generation, String bundleRevision, long dataVersion, RequestContext context) {}
+
+    /*
+     * Gathering facts is O(1) but costs four look-ups in maps as large as the control plane
+     * (identity index, users, memberships, tenants): with a million memberships those are
+     * cache misses, ~4 µs a call instead of ~0.5 µs with a hundred. A caller repeats its
+     * requests, so the resolved contexts of recent callers are kept per snapshot generation,
+     * engine and global-data version; any change to the control plane makes a new snapshot
+     * (and a bundle activation a new engine), and entries of older ones are resolved afresh.
+     */
+    private final Cache<FactsKey, Gathered> gathered = Caffeine.newBuilder().maximumSize(100_000).build();
+
     public ContextResolver(Supplier<Optional<Snapshot>> snapshots, Supplier<PolicyEngine> engine, TokenVerifier tokens) {
         this.snapshots = snapshots;
         this.engine = engine;
@@ -56,16 +79,31 @@ public final class ContextResolver {
         Snapshot snapshot = snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY",
                 "the control-plane snapshot is not loaded yet; retry shortly"));
         Credentials credentials = tokens.verify(headers.authorization(), snapshot);
-        Facts facts = facts(headers, credentials, snapshot);
+        var key = new FactsKey(credentials, headers.tenantId(), headers.env(), headers.surfaceId(), headers.appId(),
+                headers.projectId());
         PolicyEngine policy = engine.get();
+        long dataVersion = policy.dataVersion();
+        // Kept only where the engine caches decisions: the same purity assumption, one switch.
+        boolean keep = policy.cachesDecisions();
+        Gathered known = keep ? gathered.getIfPresent(key) : null;
+        if (known != null && known.generation() == snapshot.generation() && known.dataVersion() == dataVersion
+                && known.bundleRevision().equals(policy.bundleRevision())) {
+            return known.context();
+        }
+        Facts facts = facts(headers, credentials, snapshot);
         JsonNode decision = Decisions.enforce(ENTRYPOINT,
                 () -> policy.evaluateCached(ENTRYPOINT, facts, () -> input(headers, credentials, facts)));
         JsonNode c = decision.path("context");
         List<String> roles = new ArrayList<>();
         c.path("roles").forEach(r -> roles.add(r.asText()));
-        return new RequestContext(c.path("tenant_id").asText(), c.path("env").asText(), c.path("user_id").asText(),
+        var context = new RequestContext(c.path("tenant_id").asText(), c.path("env").asText(), c.path("user_id").asText(),
                 roles, text(c, "mode"), text(c, "surface_id"), text(c, "app_id"), text(c, "project_id"),
                 snapshot.revision(), policy.bundleRevision());
+        // Denials throw above and are not kept: a refused caller is decided afresh each time.
+        if (keep) {
+            gathered.put(key, new Gathered(snapshot.generation(), policy.bundleRevision(), dataVersion, context));
+        }
+        return context;
     }
 
     private static String text(JsonNode node, String field) {

@@ -87,7 +87,7 @@ final class PolicyRoutes {
         } catch (EngineException e) {
             throw new ProblemException(400, "BUNDLE_INVALID", e.getMessage());
         }
-        snapshots.get().ifPresent(s -> candidate.replaceData(s.revision(), s.globalData()));
+        snapshots.get().ifPresent(s -> candidate.replaceData(s.generation(), s.globalData()));
         List<dev.plinth.engine.api.DecisionSample.Entry> cases = new java.util.ArrayList<>();
         var body = call.body();
         if (body != null && body.has("inputs")) {

@@ -123,7 +123,7 @@ public final class Plinth implements AutoCloseable {
                     : dev.plinth.engine.api.BundleCheck.load(dev.plinth.engine.api.Bundle.read(
                             new java.io.ByteArrayInputStream(bundles.read(active.name()))),
                     Runtime.getRuntime().availableProcessors(), 100_000);
-            controlPlane.snapshot().ifPresent(s -> next.replaceData(s.revision(), s.globalData()));
+            controlPlane.snapshot().ifPresent(s -> next.replaceData(s.generation(), s.globalData()));
             next.sample().addAll(current.sample());
             engine.set(next);
             LOG.info("active policy bundle is now " + (active.name() == null ? "the built-in one" : active.name())
@@ -182,7 +182,7 @@ public final class Plinth implements AutoCloseable {
         controlPlane.onSnapshot(s -> {
             if (!Objects.equals(last.get(), s.globalData())) {
                 last.set(s.globalData());
-                engine.get().replaceData(s.revision(), s.globalData());
+                engine.get().replaceData(s.generation(), s.globalData());
             }
         });
     }

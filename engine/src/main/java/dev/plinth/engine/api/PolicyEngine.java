@@ -110,6 +110,16 @@ public final class PolicyEngine {
         return result;
     }
 
+    /** Whether decisions are cached (a size above 0); callers keeping derived decisions follow the same setting. */
+    public boolean cachesDecisions() {
+        return decisions != null;
+    }
+
+    /** The version of the global data now loaded (0 for the bundle's own), as given to {@link #replaceData}. */
+    public long dataVersion() {
+        return data.get().version();
+    }
+
     public String bundleRevision() {
         return bundle.revision();
     }
