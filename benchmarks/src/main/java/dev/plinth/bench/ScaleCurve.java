@@ -73,10 +73,15 @@ public final class ScaleCurve {
             double opaBenchP50, double opaBenchP99) {}
 
     public static void main(String[] args) throws Exception {
+        // The OPA CLI and the Rego sources come first on the command line (./plinth passes them).
+        if (args.length < 2) {
+            throw new IllegalArgumentException("usage: ScaleCurve <opa binary> <rego dir> [options]; run it with ./plinth bench");
+        }
+        String opa = args[0];
+        Path rego = Path.of(args[1]);
+        args = Arrays.copyOfRange(args, 2, args.length);
         List<Integer> sizes = args.length == 0 ? List.of(100, 1_000, 10_000, 100_000, 1_000_000)
                 : Arrays.stream(args).map(Integer::parseInt).toList();
-        String opa = System.getProperty("plinth.opa.bin", ".tools/opa/opa");
-        Path rego = Path.of(System.getProperty("plinth.rego.dir", "policy/rego/plinth"));
         Path work = Files.createDirectories(Path.of("target/scale-curve"));
         Files.writeString(work.resolve("scale.rego"), WRAPPER);
         var points = new java.util.ArrayList<Point>();
