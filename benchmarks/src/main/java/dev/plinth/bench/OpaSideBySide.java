@@ -7,8 +7,6 @@ import dev.plinth.api.PlinthServer;
 import dev.plinth.api.context.ContextResolver;
 import dev.plinth.api.routing.Routing;
 import dev.plinth.infra.TestInfra;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,13 +51,8 @@ public final class OpaSideBySide {
     record Target(String name, String plinthMethod, String plinthPath, String opaPath, String body) {}
 
     public static void main(String[] args) throws Exception {
-        // The OPA CLI and the Rego sources come first on the command line (./plinth passes them).
-        if (args.length < 2) {
-            throw new IllegalArgumentException("usage: OpaSideBySide <opa binary> <rego dir> [options]; run it with ./plinth bench");
-        }
-        String opa = args[0];
-        Path rego = Path.of(args[1]);
-        args = Arrays.copyOfRange(args, 2, args.length);
+        var tools = OpaServer.Tools.from(args, "OpaSideBySide");
+        args = tools.rest();
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         String only = args.length > 2 ? args[2] : ""; // a target name prefix, to re-run one
@@ -81,13 +73,9 @@ public final class OpaSideBySide {
             Files.writeString(work.resolve("authz-input.json"), authzInput.toString());
             Files.writeString(work.resolve("routing-input.json"), routingInput.toString());
 
-            int opaPort = freePort();
-            System.err.println("side by side: starting " + opa + " run --server on :" + opaPort);
-            Process opaServer = new ProcessBuilder(opa, "run", "--server", "--addr", "127.0.0.1:" + opaPort,
-                    "--log-level", "error", "--ignore", "*_test.rego", rego.toString(), work.resolve("data.json").toString())
-                    .redirectErrorStream(true).redirectOutput(work.resolve("opa.log").toFile()).start();
-            try {
-                awaitOpa(opaPort);
+            System.err.println("side by side: starting " + tools.opa() + " run --server");
+            try (var opaServer = OpaServer.start(tools.opa(), work.resolve("opa.log"), tools.rego(), work.resolve("data.json"))) {
+                int opaPort = opaServer.port;
                 var targets = List.of(
                         new Target("authz decision (/v1/data)", "POST", "/v1/data/plinth/authz/decision",
                                 "/v1/data/plinth/authz/decision", body(authzInput)),
@@ -96,7 +84,7 @@ public final class OpaSideBySide {
                         new Target("resolved context (Plinth GET /v1/context)", "GET", "/v1/context",
                                 "/v1/data/plinth/authz/decision", body(authzInput)));
                 for (Target t : targets) {
-                    checkParity(t, plinth.port(), opaPort, admin);
+                    checkParity(t, plinth.port(), opaServer, admin);
                 }
                 var runs = new ArrayList<Run>();
                 for (Target t : targets.stream().filter(t -> t.name().startsWith(only)).toList()) {
@@ -122,8 +110,6 @@ public final class OpaSideBySide {
                     System.err.println("side by side: wrote " + png);
                 }
                 System.err.println("side by side: wrote " + work.resolve("results.json"));
-            } finally {
-                opaServer.destroy();
             }
         }
         System.exit(0);
@@ -150,8 +136,8 @@ public final class OpaSideBySide {
     }
 
     /** Both must answer the same decision, or the comparison compares nothing. */
-    private static void checkParity(Target t, int plinthPort, int opaPort, Map<String, String> admin) throws Exception {
-        JsonNode fromOpa = JSON.readTree(post(opaPort, t.opaPath(), t.body(), Map.of()).body()).path("result");
+    private static void checkParity(Target t, int plinthPort, OpaServer opa, Map<String, String> admin) throws Exception {
+        JsonNode fromOpa = JSON.readTree(opa.post(t.opaPath(), t.body()).body()).path("result");
         if (t.plinthMethod().equals("GET")) {
             var ctx = Bench.HTTP.send(request(plinthPort, t.plinthPath(), admin).GET().build(), HttpResponse.BodyHandlers.ofString());
             JsonNode c = JSON.readTree(ctx.body());
@@ -176,28 +162,6 @@ public final class OpaSideBySide {
     private static HttpResponse<String> post(int port, String path, String body, Map<String, String> headers) throws Exception {
         return Bench.HTTP.send(request(port, path, headers).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void awaitOpa(int port) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                var r = Bench.HTTP.send(request(port, "/health", Map.of()).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("opa run --server did not become healthy on :" + port);
-    }
-
-    private static int freePort() throws IOException {
-        try (var s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static final double[] PLOT_PERCENTILES = {1, 5, 10, 20, 30, 40, 50, 60, 70, 75, 80, 85, 90, 95, 97, 98, 99,

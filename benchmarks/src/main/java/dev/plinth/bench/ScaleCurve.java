@@ -12,10 +12,6 @@ import dev.plinth.engine.api.Bundle;
 import dev.plinth.engine.api.PolicyEngine;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -73,13 +69,10 @@ public final class ScaleCurve {
             double opaBenchP50, double opaBenchP99) {}
 
     public static void main(String[] args) throws Exception {
-        // The OPA CLI and the Rego sources come first on the command line (./plinth passes them).
-        if (args.length < 2) {
-            throw new IllegalArgumentException("usage: ScaleCurve <opa binary> <rego dir> [options]; run it with ./plinth bench");
-        }
-        String opa = args[0];
-        Path rego = Path.of(args[1]);
-        args = Arrays.copyOfRange(args, 2, args.length);
+        var tools = OpaServer.Tools.from(args, "ScaleCurve");
+        String opa = tools.opa();
+        Path rego = tools.rego();
+        args = tools.rest();
         List<Integer> sizes = args.length == 0 ? List.of(100, 1_000, 10_000, 100_000, 1_000_000)
                 : Arrays.stream(args).map(Integer::parseInt).toList();
         Path work = Files.createDirectories(Path.of("target/scale-curve"));
@@ -177,22 +170,15 @@ public final class ScaleCurve {
 
     /** p50, p99 (µs), Go heap in use (MiB), RSS (MiB), load time (s). */
     private static double[] opa(String opa, Path rego, Path work, Path data, JsonNode credentials, int tenants) throws Exception {
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        String template = credentials.toString().replace("u_7_3", "u_%d_%d");
+        String body = "{\"input\": {\"credentials\": " + template + ", \"request\": {\"tenant_id\": \"t_%d\", \"env\": \"prod\"}}}";
         long t0 = System.nanoTime();
-        Process server = new ProcessBuilder(opa, "run", "--server", "--addr", "127.0.0.1:" + port, "--log-level", "error",
-                "--ignore", "*_test.rego", rego.toString(), work.resolve("scale.rego").toString(), data.toString())
-                .redirectErrorStream(true).redirectOutput(work.resolve("opa.log").toFile()).start();
-        try {
-            awaitHealthy(port, server);
+        double[] http;
+        try (var server = OpaServer.start(opa, work.resolve("opa.log"), rego, work.resolve("scale.rego"), data)) {
             double load = (System.nanoTime() - t0) / 1e9;
             System.err.printf("  OPA: data loaded and healthy after %.1f s%n", load);
-            String template = credentials.toString().replace("u_7_3", "u_%d_%d");
-            String body = "{\"input\": {\"credentials\": " + template + ", \"request\": {\"tenant_id\": \"t_%d\", \"env\": \"prod\"}}}";
-            var check = Bench.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/data/bench/decision"))
-                    .POST(HttpRequest.BodyPublishers.ofString(String.format(body, 0, 1, 0))).build(), HttpResponse.BodyHandlers.ofString());
+            int port = server.port;
+            var check = server.post("/v1/data/bench/decision", String.format(body, 0, 1, 0));
             if (!JSON.readTree(check.body()).path("result").path("allow").asBoolean()) {
                 throw new IllegalStateException("OPA's wrapper did not allow a member: " + check.body());
             }
@@ -206,52 +192,19 @@ public final class ScaleCurve {
                     "http://127.0.0.1:" + port + "/v1/data/bench/decision"));
             String[] result = out.lines().filter(l -> l.startsWith("RESULT ")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("wrk printed no result: " + out)).split(" ");
-            double heapInUse = metric(port, "go_memstats_heap_inuse_bytes") / (1 << 20);
-            long rss = rssKiB(server.pid()) >> 10;
-            server.destroy();
-            server.waitFor();
-            // OPA in-process too (its own evaluator, prepared query, one member), for an
-            // in-process to in-process comparison beside the HTTP one.
-            Path input = work.resolve("input.json");
-            Files.writeString(input, JSON.readTree(String.format(body, 0, 1, 0)).path("input").toString());
-            JsonNode bench = JSON.readTree(run(List.of(opa, "bench", "--ignore", "*_test.rego", "--data", rego.toString(),
-                    "--data", work.resolve("scale.rego").toString(), "--data", data.toString(), "--input", input.toString(),
-                    "--format", "json", "data.bench.decision")));
-            double benchP50 = bench.path("Extra").path("histogram_timer_rego_query_eval_ns_median").asDouble() / 1e3;
-            double benchP99 = bench.path("Extra").path("histogram_timer_rego_query_eval_ns_99%").asDouble() / 1e3;
-            return new double[] {Double.parseDouble(result[1]), Double.parseDouble(result[2]), heapInUse, rss, load, benchP50, benchP99};
-        } finally {
-            server.destroy();
-            server.waitFor();
+            http = new double[] {Double.parseDouble(result[1]), Double.parseDouble(result[2]),
+                    server.metric("go_memstats_heap_inuse_bytes") / (1 << 20), server.rssKiB() >> 10, load};
         }
-    }
-
-    private static void awaitHealthy(int port, Process server) throws Exception {
-        while (server.isAlive()) {
-            try {
-                var r = Bench.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // loading
-            }
-            Thread.sleep(500);
-        }
-        throw new IllegalStateException("opa run --server exited while loading; see target/scale-curve/opa.log");
-    }
-
-    private static double metric(int port, String name) throws Exception {
-        String text = Bench.HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return text.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.split(" ")[1]))
-                .findFirst().orElse(-1);
-    }
-
-    private static long rssKiB(long pid) throws IOException {
-        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElse(-1);
+        // OPA in-process too (its own evaluator, prepared query, one member), for an
+        // in-process to in-process comparison beside the HTTP one.
+        Path input = work.resolve("input.json");
+        Files.writeString(input, JSON.readTree(String.format(body, 0, 1, 0)).path("input").toString());
+        JsonNode bench = JSON.readTree(run(List.of(opa, "bench", "--ignore", "*_test.rego", "--data", rego.toString(),
+                "--data", work.resolve("scale.rego").toString(), "--data", data.toString(), "--input", input.toString(),
+                "--format", "json", "data.bench.decision")));
+        double benchP50 = bench.path("Extra").path("histogram_timer_rego_query_eval_ns_median").asDouble() / 1e3;
+        double benchP99 = bench.path("Extra").path("histogram_timer_rego_query_eval_ns_99%").asDouble() / 1e3;
+        return new double[] {http[0], http[1], http[2], http[3], http[4], benchP50, benchP99};
     }
 
     private static String run(List<String> cmd) throws Exception {

@@ -1,9 +1,7 @@
 package dev.plinth.conformance.opa;
 
 import dev.plinth.engine.api.PolicyEngine;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,10 +182,4 @@ public final class OpaConformance {
 
     /** One language case in this many runs in CI (with every wasm-specific case). */
     public static final int CI_STRIDE = 8;
-
-    static void ensureFolder(Path folder) throws IOException {
-        if (!Files.isDirectory(folder)) {
-            throw new IOException(folder + " does not exist");
-        }
-    }
 }

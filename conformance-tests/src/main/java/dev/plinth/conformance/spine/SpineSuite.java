@@ -83,7 +83,7 @@ public final class SpineSuite {
             restart.run();
             client.awaitReady(Duration.ofSeconds(120));
             check("durability: every kind's value survives a service restart", () -> readEveryKind(written));
-            check("realtime: ACLs survive a service restart", this::aclAfterRestart);
+            check("realtime: ACLs survive a service restart", this::aclEnforced);
         }
         return List.copyOf(results);
     }
@@ -392,9 +392,5 @@ public final class SpineSuite {
         Answer events = client.get("/v1/realtime/threads/" + thread() + "/events?max_ms=300", asReader);
         expect(events.status() == 200, "a reader's subscription answered " + events);
         return "reader may subscribe, not publish; writer publishes";
-    }
-
-    private String aclAfterRestart() {
-        return aclEnforced();
     }
 }

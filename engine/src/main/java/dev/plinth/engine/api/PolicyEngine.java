@@ -149,7 +149,8 @@ public final class PolicyEngine {
      * @throws EngineException.EvaluationFailed  when the module traps or answers garbage
      */
     public Optional<JsonNode> evaluate(String entrypoint, JsonNode input) {
-        return firstResult(evaluateJson(entrypoint, input == null ? "null" : input.toString()), entrypoint);
+        ArrayNode set = resultSet(evaluateJson(entrypoint, input == null ? "null" : input.toString()), entrypoint);
+        return set.isEmpty() || !set.get(0).has("result") ? Optional.empty() : Optional.of(set.get(0).get("result"));
     }
 
     /**
@@ -160,16 +161,7 @@ public final class PolicyEngine {
      */
     public ArrayNode evaluateResultSet(String entrypoint, Optional<JsonNode> input) {
         // The binding parses "" as "no input document".
-        String raw = evaluateJson(entrypoint, input.map(JsonNode::toString).orElse(""));
-        try {
-            JsonNode set = JSON.readTree(raw);
-            if (!(set instanceof ArrayNode array)) {
-                throw new EngineException.EvaluationFailed(entrypoint + " answered a non-array result set", null);
-            }
-            return array;
-        } catch (java.io.IOException e) {
-            throw new EngineException.EvaluationFailed(entrypoint + " answered invalid JSON", e);
-        }
+        return resultSet(evaluateJson(entrypoint, input.map(JsonNode::toString).orElse("")), entrypoint);
     }
 
     private String evaluateJson(String entrypoint, String inputJson) {
@@ -204,16 +196,12 @@ public final class PolicyEngine {
         }
     }
 
-    private static Optional<JsonNode> firstResult(String raw, String entrypoint) {
+    private static ArrayNode resultSet(String raw, String entrypoint) {
         try {
-            JsonNode set = JSON.readTree(raw);
-            if (!set.isArray()) {
+            if (!(JSON.readTree(raw) instanceof ArrayNode set)) {
                 throw new EngineException.EvaluationFailed(entrypoint + " answered a non-array result set", null);
             }
-            if (set.isEmpty() || !set.get(0).has("result")) {
-                return Optional.empty();
-            }
-            return Optional.of(set.get(0).get("result"));
+            return set;
         } catch (java.io.IOException e) {
             throw new EngineException.EvaluationFailed(entrypoint + " answered invalid JSON", e);
         }
