@@ -1,24 +1,30 @@
 package dev.plinth.datasync;
 
-import com.google.cloud.Timestamp;
-import com.google.cloud.firestore.DocumentChange;
-import com.google.cloud.firestore.DocumentSnapshot;
+import com.google.api.gax.core.NoCredentialsProvider;
+import com.google.api.gax.rpc.FixedHeaderProvider;
 import com.google.cloud.firestore.Firestore;
-import com.google.cloud.firestore.ListenerRegistration;
-import com.google.cloud.firestore.Query;
-import com.google.cloud.firestore.QuerySnapshot;
+import com.google.cloud.firestore.FirestoreOptions;
+import com.google.cloud.firestore.v1.FirestoreClient;
+import com.google.cloud.firestore.v1.FirestoreSettings;
+import com.google.firestore.v1.Document;
+import com.google.protobuf.Timestamp;
+import dev.plinth.datasync.DocumentParser.Doc;
 import dev.plinth.datasync.model.PersistentMap;
 import dev.plinth.datasync.model.Snapshot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -26,15 +32,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Mirrors the control-plane collections into one immutable {@link Snapshot}, live.
  *
- * <p>Design note. One snapshot listener per collection (members through a collection-group
- * query). Each listener's changes are applied, under one lock, to that collection's
+ * <p>Design note. One listen stream per collection (members through a collection-group
+ * query), speaking Firestore's Listen protocol through {@link ListenStream} rather than the
+ * client's snapshot listener, which keeps a second full copy of every document (see there).
+ * Each stream's consistent batches are applied, under one lock, to that collection's
  * persistent map ({@link PersistentMap}, a hash trie: a change is O(log32 n) and
  * shares structure with the previous version); then a new {@code Snapshot} is published through an atomic
  * reference, so readers never lock and always see a complete view. Unchanged collections
@@ -88,13 +95,19 @@ public final class ControlPlane implements AutoCloseable {
     private final Object lock = new Object();
     private final Map<Source, PersistentMap<String, Object>> published = new EnumMap<>(Source.class);
     private final Map<Source, ListenerState> states = new EnumMap<>(Source.class);
-    private final Map<Source, ListenerRegistration> registrations = new EnumMap<>(Source.class);
+    private final Map<Source, ListenStream> streams = new EnumMap<>(Source.class);
+    private final Set<Source> firstResults = EnumSet.noneOf(Source.class);
+    /** Per source, the number of subscriptions made: a scheduled retry overtaken by a newer subscription is dropped. */
+    private final Map<Source, Integer> epochs = new EnumMap<>(Source.class);
+    private final FirestoreClient listenClient;
+    private final String database;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final CountDownLatch ready = new CountDownLatch(Source.values().length);
     private final List<Consumer<Snapshot>> subscribers = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("plinth-control-plane-retry").factory());
     private long revision;
+    private long startedAt;
     private volatile boolean closed;
     private volatile boolean reachable = true;
     private volatile Instant lastContact;
@@ -102,6 +115,9 @@ public final class ControlPlane implements AutoCloseable {
     public ControlPlane(Firestore db, Clock clock) {
         this.db = db;
         this.clock = clock;
+        FirestoreOptions options = db.getOptions();
+        this.database = "projects/" + options.getProjectId() + "/databases/" + options.getDatabaseId();
+        this.listenClient = listenClient(options, database);
         for (Source s : Source.values()) {
             published.put(s, PersistentMap.empty());
             states.put(s, new ListenerState("subscribing", 0, null, null));
@@ -110,6 +126,7 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Subscribes every listener and starts the reachability heartbeat. Returns at once; see {@link #awaitReady}. */
     public ControlPlane start() {
+        startedAt = System.nanoTime();
         for (Source s : Source.values()) {
             subscribe(s, 0);
         }
@@ -126,12 +143,15 @@ public final class ControlPlane implements AutoCloseable {
         try {
             db.collection("system").document("seed").get().get(2, TimeUnit.SECONDS);
             if (!reachable) {
-                // The client's own listener reconnect takes 5–15 s against the emulator;
-                // re-subscribing now catches up at once (each first event is a full result).
-                LOG.info("Firestore reachable again; re-subscribing every listener to catch up");
+                // Streams that failed wait out their backoff (up to 30 s); re-subscribing them
+                // now catches up at once. Live streams are left alone: a busy Firestore also
+                // misses heartbeats, and reloading a million documents then would only add load.
+                LOG.info("Firestore reachable again; re-subscribing the failed listeners to catch up");
                 reachable = true;
                 for (Source s : Source.values()) {
-                    resubscribe(s);
+                    if ("retrying".equals(listenerStates().get(s).state())) {
+                        resubscribe(s);
+                    }
                 }
             }
             reachable = true;
@@ -190,92 +210,157 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
+    /**
+     * The Listen RPC on the same Firestore as {@code options}. The high-level client does
+     * not expose its channel, so the generated client is opened beside it: for the emulator
+     * over plaintext with the emulator's owner token (as the high-level client does), else
+     * with the options' credentials.
+     */
+    private static FirestoreClient listenClient(FirestoreOptions options, String database) {
+        var settings = FirestoreSettings.newBuilder();
+        if (options.getEmulatorHost() != null) {
+            settings.setTransportChannelProvider(FirestoreSettings.defaultGrpcTransportProviderBuilder()
+                            .setEndpoint(options.getEmulatorHost())
+                            .setChannelConfigurator(b -> b.usePlaintext())
+                            .build())
+                    .setCredentialsProvider(NoCredentialsProvider.create())
+                    .setHeaderProvider(FixedHeaderProvider.create("authorization", "Bearer owner",
+                            "google-cloud-resource-prefix", database));
+        } else {
+            settings.setCredentialsProvider(options.getCredentialsProvider())
+                    .setHeaderProvider(FixedHeaderProvider.create("google-cloud-resource-prefix", database));
+        }
+        try {
+            return FirestoreClient.create(settings.build());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the Firestore Listen client for " + database, e);
+        }
+    }
+
     private void subscribe(Source source, int attempt) {
         if (closed) {
             return;
         }
-        Query query = source.tenantScoped ? db.collectionGroup(source.collection) : db.collection(source.collection);
-        boolean[] first = {true};
-        ListenerRegistration registration = query.addSnapshotListener((snap, error) -> {
-            if (error != null) {
-                onListenerError(source, attempt, error);
-                return;
+        var parser = new ListenStream.Parser() {
+            @Override
+            public String key(String documentPath) {
+                return ControlPlane.key(source, documentPath);
             }
-            apply(source, snap, first[0]);
-            first[0] = false;
-        });
+
+            @Override
+            public Object parse(String documentPath, Document document) {
+                return ControlPlane.parse(source, documentPath, document);
+            }
+        };
+        var handler = new ListenStream.Handler() {
+            private boolean delivered;
+
+            @Override
+            public void batch(ListenStream.Batch batch) {
+                delivered = true;
+                apply(source, batch);
+            }
+
+            @Override
+            public void ended(Throwable cause) {
+                // A stream that delivered has recovered once: its next retry starts from the shortest delay.
+                onListenerError(source, delivered ? 0 : attempt, cause);
+            }
+
+            @Override
+            public int size() {
+                synchronized (lock) {
+                    return published.get(source).size();
+                }
+            }
+
+            @Override
+            public boolean holds(String key) {
+                synchronized (lock) {
+                    return published.get(source).containsKey(key);
+                }
+            }
+        };
+        var stream = new ListenStream(listenClient.listenCallable(), database,
+                ListenStream.collection(source.collection, source.tenantScoped), parser, handler);
         synchronized (lock) {
-            registrations.put(source, registration);
+            epochs.merge(source, 1, Integer::sum);
+            ListenStream replaced = streams.put(source, stream);
+            if (replaced != null) {
+                replaced.close();
+            }
         }
+        stream.start();
     }
 
     private void resubscribe(Source source) {
         synchronized (lock) {
-            ListenerRegistration r = registrations.remove(source);
-            if (r != null) {
-                r.remove();
+            ListenStream old = streams.remove(source);
+            if (old != null) {
+                old.close();
             }
-            ListenerState old = states.get(source);
-            states.put(source, new ListenerState("catching-up", old.readTimeMicros(), old.lastEventAt(), old.lastError()));
+            ListenerState state = states.get(source);
+            states.put(source, new ListenerState("catching-up", state.readTimeMicros(), state.lastEventAt(), state.lastError()));
         }
         subscribe(source, 0);
     }
 
-    private void onListenerError(Source source, int attempt, Exception error) {
+    private void onListenerError(Source source, int attempt, Throwable error) {
         long delayMs = Math.min(30_000, 500L << Math.min(attempt, 6));
         LOG.log(Level.WARNING, "listener " + source.collection + " failed; re-subscribing in " + delayMs + " ms: " + error.getMessage());
         synchronized (lock) {
             ListenerState old = states.get(source);
             states.put(source, new ListenerState("retrying", old.readTimeMicros(), old.lastEventAt(), error.getMessage()));
-            ListenerRegistration r = registrations.remove(source);
-            if (r != null) {
-                r.remove();
+            ListenStream stream = streams.remove(source);
+            if (stream != null) {
+                stream.close();
             }
         }
         if (!closed) {
-            retries.schedule(() -> subscribe(source, attempt + 1), delayMs, TimeUnit.MILLISECONDS);
+            int epoch;
+            synchronized (lock) {
+                epoch = epochs.getOrDefault(source, 0);
+            }
+            retries.schedule(() -> {
+                synchronized (lock) {
+                    if (epochs.getOrDefault(source, 0) != epoch) {
+                        return; // the heartbeat re-subscribed it meanwhile
+                    }
+                }
+                subscribe(source, attempt + 1);
+            }, delayMs, TimeUnit.MILLISECONDS);
         }
     }
 
-    private void apply(Source source, QuerySnapshot snap, boolean full) {
-        Function<DocumentSnapshot, Object> parse = parser(source);
+    private void apply(Source source, ListenStream.Batch batch) {
         Snapshot next;
-        boolean becameReady = false;
+        boolean becameReady;
         synchronized (lock) {
             PersistentMap<String, Object> map;
-            if (full) {
-                var all = new HashMap<String, Object>();
-                for (DocumentSnapshot d : snap.getDocuments()) {
-                    put(source, all, d, parse);
-                }
-                map = PersistentMap.from(all);
+            if (batch.full()) {
+                map = PersistentMap.from(batch.changes());
             } else {
                 // Persistent map: a change costs O(log n) and shares the rest with the
                 // previous snapshot, instead of copying a million memberships.
                 map = published.get(source);
-                for (DocumentChange change : snap.getDocumentChanges()) {
-                    DocumentSnapshot d = change.getDocument();
-                    if (change.getType() == DocumentChange.Type.REMOVED) {
-                        map = map.minus(key(source, d));
-                    } else {
-                        Object parsed = parse(source, d, parse);
-                        if (parsed != null) {
-                            map = map.plus(key(source, d), parsed);
-                        }
-                    }
+                for (var change : batch.changes().entrySet()) {
+                    map = change.getValue() == ListenStream.REMOVED ? map.minus(change.getKey()) : map.plus(change.getKey(), change.getValue());
                 }
             }
             published.put(source, map);
-            long readTime = micros(snap.getReadTime());
+            long readTime = micros(batch.readTime());
             ListenerState old = states.get(source);
-            becameReady = "subscribing".equals(old.state());
+            // Counted once per source, whatever retries came before its first result.
+            becameReady = firstResults.add(source);
             states.put(source, new ListenerState("live", Math.max(readTime, old.readTimeMicros()), clock.instant(), null));
             revision = Math.max(revision, readTime);
-            next = build();
+            next = build(source == Source.USERS && !batch.full() ? batch.changes().keySet() : null);
             current.set(next);
             lock.notifyAll();
         }
         if (becameReady) {
+            LOG.info(String.format("listener %s live: %,d documents (%.1f s after start)", source.collection,
+                    batch.changes().size(), (System.nanoTime() - startedAt) / 1e9));
             ready.countDown();
         }
         if (isReady()) {
@@ -285,47 +370,45 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    private void put(Source source, Map<String, Object> map, DocumentSnapshot d, Function<DocumentSnapshot, Object> parse) {
-        Object parsed = parse(source, d, parse);
-        if (parsed != null) {
-            map.put(key(source, d), parsed);
-        }
-    }
-
-    private static Object parse(Source source, DocumentSnapshot d, Function<DocumentSnapshot, Object> parse) {
+    private static Object parse(Source source, String path, Document document) {
         try {
-            return parse.apply(d);
+            Doc d = Doc.of(path, document);
+            return switch (source) {
+                case TENANTS -> DocumentParser.tenant(d);
+                case USERS -> DocumentParser.user(d);
+                case MEMBERS -> DocumentParser.membership(d);
+                case MODES -> DocumentParser.mode(d);
+                case IDENTITY_PROVIDERS -> DocumentParser.identityProvider(d);
+                case SECRETS -> DocumentParser.secret(d);
+                case SURFACES -> DocumentParser.surface(d);
+                case APPS -> DocumentParser.app(d);
+                case SUBSCRIPTIONS -> DocumentParser.subscription(d);
+                case PROJECTS -> DocumentParser.project(d);
+                case BACKENDS -> DocumentParser.backend(d);
+                case ROUTES -> DocumentParser.route(d);
+                case RESOURCE_KINDS -> DocumentParser.resourceKind(d);
+            };
         } catch (RuntimeException e) {
             // One malformed document must not take the replica down; it is skipped and named.
-            LOG.log(Level.WARNING, "skipping malformed control-plane document " + d.getReference().getPath() + ": " + e.getMessage());
+            LOG.log(Level.WARNING, "skipping malformed control-plane document " + path + ": " + e.getMessage());
             return null;
         }
     }
 
-    private static String key(Source source, DocumentSnapshot d) {
-        return source.tenantScoped ? Snapshot.tenantScopedKey(DocumentParser.tenantOf(d), d.getId()) : d.getId();
-    }
-
-    private static Function<DocumentSnapshot, Object> parser(Source source) {
-        return switch (source) {
-            case TENANTS -> DocumentParser::tenant;
-            case USERS -> DocumentParser::user;
-            case MEMBERS -> DocumentParser::membership;
-            case MODES -> DocumentParser::mode;
-            case IDENTITY_PROVIDERS -> DocumentParser::identityProvider;
-            case SECRETS -> DocumentParser::secret;
-            case SURFACES -> DocumentParser::surface;
-            case APPS -> DocumentParser::app;
-            case SUBSCRIPTIONS -> DocumentParser::subscription;
-            case PROJECTS -> DocumentParser::project;
-            case BACKENDS -> DocumentParser::backend;
-            case ROUTES -> DocumentParser::route;
-            case RESOURCE_KINDS -> DocumentParser::resourceKind;
-        };
+    /** The record key of a document; a tenant-scoped document of an unexpected shape keys by its path (and is skipped when parsed). */
+    private static String key(Source source, String path) {
+        if (!source.tenantScoped) {
+            return path.substring(path.lastIndexOf('/') + 1);
+        }
+        try {
+            return Snapshot.tenantScopedKey(DocumentParser.tenantOf(path), path.substring(path.lastIndexOf('/') + 1));
+        } catch (IllegalArgumentException e) {
+            return path;
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private Snapshot build() {
+    private Snapshot build(Set<String> changedUsers) {
         var readTimes = new HashMap<String, Long>();
         states.forEach((s, st) -> readTimes.put(s.collection, st.readTimeMicros()));
         Map p = published;
@@ -335,7 +418,7 @@ public final class ControlPlane implements AutoCloseable {
                 (Map) p.get(Source.SURFACES), (Map) p.get(Source.APPS), (Map) p.get(Source.SUBSCRIPTIONS),
                 (Map) p.get(Source.PROJECTS), (Map) p.get(Source.BACKENDS), (Map) p.get(Source.ROUTES),
                 (Map) p.get(Source.RESOURCE_KINDS));
-        return Snapshot.of(revision, readTimes, entities, current.get());
+        return Snapshot.of(revision, readTimes, entities, current.get(), changedUsers);
     }
 
     /**
@@ -359,16 +442,17 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     static long micros(Timestamp t) {
-        return t == null ? 0 : t.getSeconds() * 1_000_000L + t.getNanos() / 1_000;
+        return t.getSeconds() * 1_000_000L + t.getNanos() / 1_000;
     }
 
     @Override
     public void close() {
         closed = true;
         synchronized (lock) {
-            new ArrayList<>(registrations.values()).forEach(ListenerRegistration::remove);
-            registrations.clear();
+            new ArrayList<>(streams.values()).forEach(ListenStream::close);
+            streams.clear();
         }
         retries.shutdownNow();
+        listenClient.close();
     }
 }

@@ -71,6 +71,32 @@ class ControlPlaneSyncTest {
     }
 
     @Test
+    void nestedValuesArriveAsPlainJavaValues() throws Exception {
+        var when = com.google.cloud.Timestamp.ofTimeSecondsAndNanos(1_700_000_000L, 5_000);
+        db.document("modes/m_values").set(Map.of("attributes", Map.of(
+                "count", 3, "ratio", 0.5, "on", true, "tags", List.of("a", 1L), "nested", Map.of("k", "v"), "at", when))).get();
+        Snapshot s = awaitSnapshot(x -> x.modes().containsKey("m_values"));
+        assertThat(s.modes().get("m_values").attributes()).isEqualTo(Map.of(
+                "count", 3L, "ratio", 0.5, "on", true, "tags", List.of("a", 1L), "nested", Map.of("k", "v"),
+                "at", "2023-11-14T22:13:20.000005Z"));
+    }
+
+    @Test
+    void documentsOfAnUnexpectedShapeAreSkippedAndTheReplicaStaysLive() throws Exception {
+        // A collection group listens to every "members" collection: these are not tenants' members.
+        db.document("members/top_level").set(Map.of("roles", List.of("admin"))).get();
+        db.document("elsewhere/x/members/u_stray").set(Map.of("roles", List.of("admin"))).get();
+        db.document("tenants/t_system/members/u_after").set(Map.of("roles", List.of("viewer"), "status", "active")).get();
+        Snapshot s = awaitSnapshot(x -> x.membership("t_system", "u_after").isPresent());
+        assertThat(s.membership("elsewhere", "u_stray")).isEmpty();
+        assertThat(s.membership("x", "u_stray")).isEmpty();
+
+        db.document("members/top_level").delete().get();
+        db.document("tenants/t_system/members/u_after").delete().get();
+        assertThat(awaitSnapshot(x -> x.membership("t_system", "u_after").isEmpty()).membership("t_system", "u_admin")).isPresent();
+    }
+
+    @Test
     void secretsResolveThroughTheMappingAndMissingOnesAreNamed(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("secrets.json");
         Files.writeString(file, "{\"dev_jwt_signing_key\": \"s3cret-value\"}");

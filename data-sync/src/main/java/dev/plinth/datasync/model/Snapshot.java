@@ -16,6 +16,7 @@ import dev.plinth.datasync.model.Records.User;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One immutable, complete view of the control plane.
@@ -69,13 +70,43 @@ public record Snapshot(
      * snapshots while they do not change), so a membership change does not re-index users.
      */
     public static Snapshot of(long revision, Map<String, Long> readTimes, Entities e, Snapshot previous) {
+        return of(revision, readTimes, e, previous, null);
+    }
+
+    /**
+     * As {@link #of(long, Map, Entities, Snapshot)}; when {@code changedUsers} names every user
+     * that differs from {@code previous}'s, the identity index is updated for those users
+     * alone instead of re-indexing all of them (a user write at a million users would
+     * otherwise rebuild a million-entry index on the listener thread).
+     */
+    public static Snapshot of(long revision, Map<String, Long> readTimes, Entities e, Snapshot previous,
+                              Set<String> changedUsers) {
         Map<String, String> byIdentity;
         if (previous != null && previous.entities.users() == e.users()) {
             byIdentity = previous.userByIdentity;
+        } else if (previous != null && changedUsers != null && previous.userByIdentity instanceof PersistentMap<String, String> index) {
+            for (String id : changedUsers) {
+                User before = previous.entities.users().get(id);
+                if (before != null) {
+                    for (var i : before.identities()) {
+                        String key = identityKey(i.issuer(), i.subject());
+                        if (id.equals(index.get(key))) {
+                            index = index.minus(key);
+                        }
+                    }
+                }
+                User after = e.users().get(id);
+                if (after != null) {
+                    for (var i : after.identities()) {
+                        index = index.plus(identityKey(i.issuer(), i.subject()), id);
+                    }
+                }
+            }
+            byIdentity = index;
         } else {
             var index = new HashMap<String, String>();
             e.users().values().forEach(u -> u.identities().forEach(i -> index.put(identityKey(i.issuer(), i.subject()), u.id())));
-            byIdentity = Map.copyOf(index);
+            byIdentity = PersistentMap.from(index);
         }
         Map<String, IdentityProvider> byIssuer;
         if (previous != null && previous.entities.identityProviders() == e.identityProviders()) {

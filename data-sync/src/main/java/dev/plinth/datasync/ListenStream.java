@@ -1,0 +1,268 @@
+package dev.plinth.datasync;
+
+import com.google.api.gax.rpc.BidiStreamingCallable;
+import com.google.api.gax.rpc.ClientStream;
+import com.google.api.gax.rpc.ResponseObserver;
+import com.google.api.gax.rpc.StreamController;
+import com.google.firestore.v1.Document;
+import com.google.firestore.v1.ListenRequest;
+import com.google.firestore.v1.ListenResponse;
+import com.google.firestore.v1.StructuredQuery;
+import com.google.firestore.v1.Target;
+import com.google.firestore.v1.TargetChange;
+import com.google.protobuf.Timestamp;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+/**
+ * One Firestore query listened to through Firestore's Listen protocol, spoken directly.
+ *
+ * <p>Design note. The Java client's snapshot listener keeps its own full copy of every
+ * listened document (protobuf values, ~1.9 KB each) to compute changes, and sorts the whole
+ * result on the listener thread: at 1,000,000 memberships that is gigabytes of heap and a
+ * first snapshot after minutes. Plinth keeps its own parsed records anyway, so this stream
+ * parses each document as it arrives and keeps nothing but the pending changes until the
+ * server marks a consistent point (a global {@code NO_CHANGE} carrying a read time once the
+ * target is {@code CURRENT}); then the changes are handed over as one {@link Batch}.
+ *
+ * <p>Every subscription starts from scratch: the first batch is the full result and
+ * replaces the collection, so documents deleted while no stream was open disappear. Resume
+ * tokens are deliberately not sent — the emulator ignores them and re-sends the full result
+ * without the deletes in between (measured), which would keep deleted documents alive.
+ * A server {@code RESET}, or an existence filter that disagrees with the count the handler
+ * holds, makes the next batch full again.
+ *
+ * <p>Thread-safety: responses arrive on one gRPC thread at a time; the end is reported
+ * once, whichever thread sees it first; {@link #close} may be called from any thread.
+ */
+final class ListenStream {
+
+    private static final Logger LOG = Logger.getLogger(ListenStream.class.getName());
+    private static final int TARGET_ID = 1;
+    /** A full result this large is reported as it arrives, so a long cold start is never silent. */
+    private static final int PROGRESS_EVERY = 250_000;
+
+    /** The value of a key in {@link Batch#changes} whose document is gone. */
+    static final Object REMOVED = new Object() {
+        @Override
+        public String toString() {
+            return "REMOVED";
+        }
+    };
+
+    /**
+     * Changes up to one consistent read time.
+     *
+     * @param full     the changes are the whole result and replace what the handler holds
+     *                 (then no value is {@link #REMOVED}: the map is the result itself)
+     * @param changes  record key → the parsed record, or {@link #REMOVED} when the document is gone
+     * @param readTime the server's read time the changes are consistent at
+     */
+    record Batch(boolean full, Map<String, Object> changes, Timestamp readTime) {}
+
+    /** Receives a stream's batches and its end, on the stream's gRPC thread. */
+    interface Handler {
+        void batch(Batch batch);
+
+        /** The stream ended (error, server close or {@code REMOVE}); it will not call again. */
+        void ended(Throwable cause);
+
+        /** How many records the handler holds now, to check an existence filter. */
+        int size();
+
+        /** Whether the handler holds a record under {@code key}. */
+        boolean holds(String key);
+    }
+
+    /** Parses one document into a record key and a record (null to skip it, e.g. malformed). */
+    interface Parser {
+        String key(String documentPath);
+
+        Object parse(String documentPath, Document document);
+    }
+
+    private final BidiStreamingCallable<ListenRequest, ListenResponse> listen;
+    private final String database;
+    private final StructuredQuery query;
+    private final Parser parser;
+    private final Handler handler;
+    private final String documentsPrefix;
+
+    /** The changes since the last batch; while {@code full}, the result so far (no {@link #REMOVED} values). */
+    private Map<String, Object> pending = new HashMap<>();
+    private boolean full = true;
+    private boolean current;
+    private volatile boolean closed;
+    private volatile StreamController controller;
+    private long startedAt;
+    private ClientStream<ListenRequest> requests;
+
+    ListenStream(BidiStreamingCallable<ListenRequest, ListenResponse> listen, String database, StructuredQuery query,
+                 Parser parser, Handler handler) {
+        this.listen = listen;
+        this.database = database;
+        this.query = query;
+        this.parser = parser;
+        this.handler = handler;
+        this.documentsPrefix = database + "/documents/";
+    }
+
+    /** Opens the stream; returns at once. */
+    ListenStream start() {
+        startedAt = System.nanoTime();
+        var observer = new Observer();
+        requests = listen.splitCall(observer);
+        try {
+            requests.send(ListenRequest.newBuilder().setDatabase(database)
+                    .setAddTarget(Target.newBuilder().setTargetId(TARGET_ID)
+                            .setQuery(Target.QueryTarget.newBuilder().setParent(database + "/documents").setStructuredQuery(query)))
+                    .build());
+        } catch (IllegalStateException e) {
+            // The call failed before the request went out (Firestore unreachable): end the
+            // stream like any other failure, so the handler retries it.
+            observer.end(e);
+        }
+        return this;
+    }
+
+    /** Cancels the stream; the handler is not called again. */
+    void close() {
+        closed = true;
+        StreamController c = controller;
+        if (c != null) {
+            c.cancel();
+        }
+    }
+
+    private final class Observer implements ResponseObserver<ListenResponse> {
+        private final AtomicBoolean ended = new AtomicBoolean();
+
+        @Override
+        public void onStart(StreamController c) {
+            controller = c;
+            if (closed) {
+                c.cancel();
+            }
+        }
+
+        @Override
+        public void onResponse(ListenResponse response) {
+            if (closed || ended.get()) {
+                return;
+            }
+            switch (response.getResponseTypeCase()) {
+                case TARGET_CHANGE -> targetChange(response.getTargetChange());
+                case DOCUMENT_CHANGE -> {
+                    var change = response.getDocumentChange();
+                    String path = relative(change.getDocument().getName());
+                    if (change.getTargetIdsList().contains(TARGET_ID)) {
+                        Object parsed = parser.parse(path, change.getDocument());
+                        if (parsed != null) {
+                            pending.put(parser.key(path), parsed);
+                        }
+                        if (full && pending.size() % PROGRESS_EVERY == 0) {
+                            LOG.info(String.format("%s: %,d documents received (%.0f s)", query.getFrom(0).getCollectionId(),
+                                    pending.size(), (System.nanoTime() - startedAt) / 1e9));
+                        }
+                    } else if (change.getRemovedTargetIdsList().contains(TARGET_ID)) {
+                        removed(parser.key(path));
+                    }
+                }
+                case DOCUMENT_DELETE -> removed(parser.key(relative(response.getDocumentDelete().getDocument())));
+                case DOCUMENT_REMOVE -> removed(parser.key(relative(response.getDocumentRemove().getDocument())));
+                case FILTER -> {
+                    int held = sizeAfterPending();
+                    if (response.getFilter().getCount() != held) {
+                        // The server holds a different number of documents than we do: changes
+                        // were missed. Ending the stream makes the next subscription start over.
+                        end(new IllegalStateException("existence filter mismatch for " + query.getFrom(0).getCollectionId()
+                                + ": the server counts " + response.getFilter().getCount() + ", the replica holds " + held));
+                    }
+                }
+                default -> { }
+            }
+        }
+
+        private void targetChange(TargetChange change) {
+            switch (change.getTargetChangeType()) {
+                case CURRENT -> current = true;
+                case RESET -> {
+                    pending = new HashMap<>();
+                    full = true;
+                    current = false;
+                }
+                case REMOVE -> end(new IllegalStateException("the server removed the listen target: "
+                        + change.getCause().getMessage() + " (code " + change.getCause().getCode() + ")"));
+                case NO_CHANGE -> {
+                    if (change.getTargetIdsCount() == 0 && change.hasReadTime() && current && (full || !pending.isEmpty())) {
+                        var batch = new Batch(full, pending, change.getReadTime());
+                        pending = new HashMap<>();
+                        full = false;
+                        handler.batch(batch);
+                    }
+                }
+                default -> { }
+            }
+        }
+
+        private void removed(String key) {
+            if (full) {
+                pending.remove(key);
+            } else {
+                pending.put(key, REMOVED);
+            }
+        }
+
+        private int sizeAfterPending() {
+            if (full) {
+                return pending.size();
+            }
+            int size = handler.size();
+            for (var e : pending.entrySet()) {
+                boolean held = handler.holds(e.getKey());
+                if (e.getValue() != REMOVED && !held) {
+                    size++;
+                } else if (e.getValue() == REMOVED && held) {
+                    size--;
+                }
+            }
+            return size;
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            end(t);
+        }
+
+        @Override
+        public void onComplete() {
+            end(new IllegalStateException("the server closed the listen stream"));
+        }
+
+        private void end(Throwable cause) {
+            if (!ended.compareAndSet(false, true)) {
+                return;
+            }
+            StreamController c = controller;
+            if (c != null) {
+                c.cancel();
+            }
+            if (!closed) {
+                handler.ended(cause);
+            }
+        }
+    }
+
+    private String relative(String name) {
+        return name.startsWith(documentsPrefix) ? name.substring(documentsPrefix.length()) : name;
+    }
+
+    /** The query of every document of a collection, or of every collection with that id (a collection group). */
+    static StructuredQuery collection(String collectionId, boolean group) {
+        return StructuredQuery.newBuilder()
+                .addFrom(StructuredQuery.CollectionSelector.newBuilder().setCollectionId(collectionId).setAllDescendants(group))
+                .build();
+    }
+}

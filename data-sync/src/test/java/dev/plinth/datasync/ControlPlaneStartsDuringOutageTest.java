@@ -1,0 +1,43 @@
+package dev.plinth.datasync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.cloud.firestore.Firestore;
+import dev.plinth.datasync.model.Snapshot;
+import dev.plinth.infra.RestartableFirestore;
+import dev.plinth.infra.TestInfra;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A replica started while Firestore is down (real emulator, stopped and restarted) keeps
+ * retrying its listen streams and becomes ready once Firestore answers: a listener whose
+ * first subscription failed still counts towards readiness.
+ */
+class ControlPlaneStartsDuringOutageTest {
+
+    @Test
+    void becomesReadyWhenFirestoreComesBack() throws Exception {
+        String project = TestInfra.newProjectId(ControlPlaneStartsDuringOutageTest.class);
+        try (var firestore = new RestartableFirestore(project);
+             Firestore db = ControlPlaneStore.connect(project, firestore.host())) {
+            assertThat(Seeder.apply(db).applied()).isTrue();
+            firestore.stop();
+            try (ControlPlane plane = new ControlPlane(db, Clock.systemUTC()).start()) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (plane.listenerStates().values().stream().noneMatch(s -> s.state().equals("retrying"))
+                        && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertThat(plane.listenerStates().values()).anyMatch(s -> s.state().equals("retrying"));
+                assertThat(plane.isReady()).isFalse();
+
+                firestore.start();
+                Snapshot s = plane.awaitReady(Duration.ofSeconds(60));
+                assertThat(s.membership(Snapshot.SYSTEM_TENANT, "u_admin")).isPresent();
+                assertThat(plane.listenerStates().values()).allMatch(st -> st.state().equals("live"));
+            }
+        }
+    }
+}
