@@ -19,12 +19,16 @@ final class Bench {
     private Bench() {}
 
     static PlinthServer replica(String project) throws Exception {
+        return replica(project, TestInfra.shared().firestoreHost());
+    }
+
+    static PlinthServer replica(String project, String firestoreHost) throws Exception {
         Path dir = Files.createTempDirectory("plinth-bench");
         Path secrets = dir.resolve("secrets.json");
         Files.writeString(secrets, "{\"dev_jwt_signing_key\": \"" + AuthzDecisionBenchmark.KEY + "\"}");
         return PlinthServer.start(BootstrapConfig.from(Map.of(
                 "PLINTH_PORT", "0", "PLINTH_HOME", dir.toString(), "PLINTH_FIRESTORE_PROJECT", project,
-                "PLINTH_FIRESTORE_EMULATOR_HOST", TestInfra.shared().firestoreHost(),
+                "PLINTH_FIRESTORE_EMULATOR_HOST", firestoreHost,
                 "PLINTH_SECRETS_FILE", secrets.toString(), "PLINTH_READY_TIMEOUT_SECONDS", "900")));
     }
 
