@@ -134,7 +134,7 @@ public final class ColdStart {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ColdStart.class.getName(),
+        cmd.addAll(List.of("-cp", ManagementFactory.getRuntimeMXBean().getClassPath(), ColdStart.class.getName(),
                 "--replica", project, host, user + "@" + tenant));
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String result = null;

@@ -31,8 +31,9 @@ import java.util.logging.Logger;
  * replaces the collection, so documents deleted while no stream was open disappear. Resume
  * tokens are deliberately not sent — the emulator ignores them and re-sends the full result
  * without the deletes in between (measured), which would keep deleted documents alive.
- * A server {@code RESET}, or an existence filter that disagrees with the count the handler
- * holds, makes the next batch full again.
+ * A server {@code RESET} makes the next batch full again. A document the parser refuses
+ * counts as gone (fail closed); an existence filter that disagrees is only logged, since
+ * without resumption the difference can only be such skipped documents.
  *
  * <p>Thread-safety: responses arrive on one gRPC thread at a time; the end is reported
  * once, whichever thread sees it first; {@link #close} may be called from any thread.
@@ -161,6 +162,10 @@ final class ListenStream {
                         Object parsed = parser.parse(path, change.getDocument());
                         if (parsed != null) {
                             pending.put(parser.key(path), parsed);
+                        } else {
+                            // Fail closed: a document that became malformed stops counting
+                            // (a membership must not keep its old roles).
+                            removed(parser.key(path));
                         }
                         if (full && pending.size() % PROGRESS_EVERY == 0) {
                             LOG.info(String.format("%s: %,d documents received (%.0f s)", query.getFrom(0).getCollectionId(),
@@ -173,12 +178,14 @@ final class ListenStream {
                 case DOCUMENT_DELETE -> removed(parser.key(relative(response.getDocumentDelete().getDocument())));
                 case DOCUMENT_REMOVE -> removed(parser.key(relative(response.getDocumentRemove().getDocument())));
                 case FILTER -> {
+                    // Existence filters catch deletions missed by a resumed stream; this one is
+                    // never resumed, so a difference means skipped malformed documents, which a
+                    // restart would not change (it would only reload the collection forever).
                     int held = sizeAfterPending();
                     if (response.getFilter().getCount() != held) {
-                        // The server holds a different number of documents than we do: changes
-                        // were missed. Ending the stream makes the next subscription start over.
-                        end(new IllegalStateException("existence filter mismatch for " + query.getFrom(0).getCollectionId()
-                                + ": the server counts " + response.getFilter().getCount() + ", the replica holds " + held));
+                        LOG.warning("existence filter for " + query.getFrom(0).getCollectionId() + ": the server counts "
+                                + response.getFilter().getCount() + " documents, the replica holds " + held
+                                + " (the difference are documents skipped as malformed)");
                     }
                 }
                 default -> { }

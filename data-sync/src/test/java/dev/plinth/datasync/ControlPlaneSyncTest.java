@@ -97,6 +97,16 @@ class ControlPlaneSyncTest {
     }
 
     @Test
+    void aDocumentThatBecomesMalformedStopsCounting() throws Exception {
+        db.document("modes/m_breaks").set(Map.of("attributes", Map.of("tier", "gold"))).get();
+        awaitSnapshot(x -> x.modes().containsKey("m_breaks"));
+        var nullAttribute = new java.util.HashMap<String, Object>();
+        nullAttribute.put("tier", null); // a record refuses null attribute values
+        db.document("modes/m_breaks").set(Map.of("attributes", nullAttribute)).get();
+        assertThat(awaitSnapshot(x -> !x.modes().containsKey("m_breaks")).modes()).containsKey("enterprise");
+    }
+
+    @Test
     void secretsResolveThroughTheMappingAndMissingOnesAreNamed(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("secrets.json");
         Files.writeString(file, "{\"dev_jwt_signing_key\": \"s3cret-value\"}");
