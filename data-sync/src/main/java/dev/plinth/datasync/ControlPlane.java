@@ -281,20 +281,6 @@ public final class ControlPlane implements AutoCloseable {
                 // A stream that delivered has recovered once: its next retry starts from the shortest delay.
                 onListenerError(source, delivered ? 0 : attempt, cause);
             }
-
-            @Override
-            public int size() {
-                synchronized (lock) {
-                    return published.get(source).size();
-                }
-            }
-
-            @Override
-            public boolean holds(String key) {
-                synchronized (lock) {
-                    return published.get(source).containsKey(key);
-                }
-            }
         };
         var stream = new ListenStream(listenClient.listenCallable(), database,
                 ListenStream.collection(source.collection, source.tenantScoped), parser, handler);
@@ -413,10 +399,10 @@ public final class ControlPlane implements AutoCloseable {
     /** The record key of a document; a tenant-scoped document of an unexpected shape keys by its path (and is skipped when parsed). */
     private static String key(Source source, String path) {
         if (!source.tenantScoped) {
-            return path.substring(path.lastIndexOf('/') + 1);
+            return DocumentParser.idOf(path);
         }
         try {
-            return Snapshot.tenantScopedKey(DocumentParser.tenantOf(path), path.substring(path.lastIndexOf('/') + 1));
+            return Snapshot.tenantScopedKey(DocumentParser.tenantOf(path), DocumentParser.idOf(path));
         } catch (IllegalArgumentException e) {
             return path;
         }

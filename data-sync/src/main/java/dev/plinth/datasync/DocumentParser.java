@@ -51,7 +51,7 @@ final class DocumentParser {
         }
 
         String id() {
-            return path.substring(path.lastIndexOf('/') + 1);
+            return idOf(path);
         }
 
         Object get(String field) {
@@ -94,6 +94,11 @@ final class DocumentParser {
 
     static Project project(Doc d) {
         return new Project(tenantOf(d), d.id(), common(str(d, "app", null)), str(d, "name", null), common(str(d, "status", "active")));
+    }
+
+    /** The last segment of a document path: the document's id. */
+    static String idOf(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     /** The tenant of a document at {@code tenants/{t}/<collection>/{id}}. */

@@ -32,8 +32,7 @@ import java.util.logging.Logger;
  * tokens are deliberately not sent — the emulator ignores them and re-sends the full result
  * without the deletes in between (measured), which would keep deleted documents alive.
  * A server {@code RESET} makes the next batch full again. A document the parser refuses
- * counts as gone (fail closed); an existence filter that disagrees is only logged, since
- * without resumption the difference can only be such skipped documents.
+ * counts as gone (fail closed).
  *
  * <p>Thread-safety: responses arrive on one gRPC thread at a time; the end is reported
  * once, whichever thread sees it first; {@link #close} may be called from any thread.
@@ -69,12 +68,6 @@ final class ListenStream {
 
         /** The stream ended (error, server close or {@code REMOVE}); it will not call again. */
         void ended(Throwable cause);
-
-        /** How many records the handler holds now, to check an existence filter. */
-        int size();
-
-        /** Whether the handler holds a record under {@code key}. */
-        boolean holds(String key);
     }
 
     /** Parses one document into a record key and a record (null to skip it, e.g. malformed). */
@@ -98,7 +91,6 @@ final class ListenStream {
     private volatile boolean closed;
     private volatile StreamController controller;
     private long startedAt;
-    private ClientStream<ListenRequest> requests;
 
     ListenStream(BidiStreamingCallable<ListenRequest, ListenResponse> listen, String database, StructuredQuery query,
                  Parser parser, Handler handler) {
@@ -114,7 +106,7 @@ final class ListenStream {
     ListenStream start() {
         startedAt = System.nanoTime();
         var observer = new Observer();
-        requests = listen.splitCall(observer);
+        ClientStream<ListenRequest> requests = listen.splitCall(observer);
         try {
             requests.send(ListenRequest.newBuilder().setDatabase(database)
                     .setAddTarget(Target.newBuilder().setTargetId(TARGET_ID)
@@ -177,17 +169,8 @@ final class ListenStream {
                 }
                 case DOCUMENT_DELETE -> removed(parser.key(relative(response.getDocumentDelete().getDocument())));
                 case DOCUMENT_REMOVE -> removed(parser.key(relative(response.getDocumentRemove().getDocument())));
-                case FILTER -> {
-                    // Existence filters catch deletions missed by a resumed stream; this one is
-                    // never resumed, so a difference means skipped malformed documents, which a
-                    // restart would not change (it would only reload the collection forever).
-                    int held = sizeAfterPending();
-                    if (response.getFilter().getCount() != held) {
-                        LOG.warning("existence filter for " + query.getFrom(0).getCollectionId() + ": the server counts "
-                                + response.getFilter().getCount() + " documents, the replica holds " + held
-                                + " (the difference are documents skipped as malformed)");
-                    }
-                }
+                // FILTER (an existence filter) catches deletions missed by a resumed stream; these
+                // streams never resume, so there is nothing for it to catch. Other types: ignored.
                 default -> { }
             }
         }
@@ -220,22 +203,6 @@ final class ListenStream {
             } else {
                 pending.put(key, REMOVED);
             }
-        }
-
-        private int sizeAfterPending() {
-            if (full) {
-                return pending.size();
-            }
-            int size = handler.size();
-            for (var e : pending.entrySet()) {
-                boolean held = handler.holds(e.getKey());
-                if (e.getValue() != REMOVED && !held) {
-                    size++;
-                } else if (e.getValue() == REMOVED && held) {
-                    size--;
-                }
-            }
-            return size;
         }
 
         @Override
