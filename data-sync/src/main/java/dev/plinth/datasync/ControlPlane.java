@@ -42,8 +42,8 @@ import java.util.logging.Logger;
  * query), speaking Firestore's Listen protocol through {@link ListenStream} rather than the
  * client's snapshot listener, which keeps a second full copy of every document (see there).
  * Each stream's consistent batches are applied, under one lock, to that collection's
- * persistent map ({@link PersistentMap}, a hash trie: a change is O(log32 n) and
- * shares structure with the previous version); then a new {@code Snapshot} is published through an atomic
+ * persistent map ({@link PersistentMap}: a full result is adopted without a copy, a
+ * change is O(log32 n) and shares structure with the previous version); then a new {@code Snapshot} is published through an atomic
  * reference, so readers never lock and always see a complete view. Unchanged collections
  * and the indexes derived from them are shared between consecutive snapshots. The first event of every (re)subscription is a full
  * result and replaces the collection's map, so documents deleted while a listener was
@@ -339,7 +339,7 @@ public final class ControlPlane implements AutoCloseable {
         synchronized (lock) {
             PersistentMap<String, Object> map;
             if (batch.full()) {
-                map = PersistentMap.from(batch.changes());
+                map = PersistentMap.adopt(batch.changes());
             } else {
                 // Persistent map: a change costs O(log n) and shares the rest with the
                 // previous snapshot, instead of copying a million memberships.

@@ -12,7 +12,6 @@ import com.google.firestore.v1.Target;
 import com.google.firestore.v1.TargetChange;
 import com.google.protobuf.Timestamp;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
@@ -57,10 +56,12 @@ final class ListenStream {
      *
      * @param full     the changes are the whole result and replace what the handler holds
      *                 (then no value is {@link #REMOVED}: the map is the result itself)
-     * @param changes  record key → the parsed record, or {@link #REMOVED} when the document is gone
+     * @param changes  record key → the parsed record, or {@link #REMOVED} when the document is gone;
+     *                 handed over: the stream never touches this table again, so a full
+     *                 result can become a snapshot's map without a copy
      * @param readTime the server's read time the changes are consistent at
      */
-    record Batch(boolean full, Map<String, Object> changes, Timestamp readTime) {}
+    record Batch(boolean full, HashMap<String, Object> changes, Timestamp readTime) {}
 
     /** Receives a stream's batches and its end, on the stream's gRPC thread. */
     interface Handler {
@@ -85,7 +86,7 @@ final class ListenStream {
     private final String documentsPrefix;
 
     /** The changes since the last batch; while {@code full}, the result so far (no {@link #REMOVED} values). */
-    private Map<String, Object> pending = new HashMap<>();
+    private HashMap<String, Object> pending = new HashMap<>();
     private boolean full = true;
     private boolean current;
     private volatile boolean closed;

@@ -106,7 +106,7 @@ public record Snapshot(
         } else {
             var index = new HashMap<String, String>();
             e.users().values().forEach(u -> u.identities().forEach(i -> index.put(identityKey(i.issuer(), i.subject()), u.id())));
-            byIdentity = PersistentMap.from(index);
+            byIdentity = PersistentMap.adopt(index);
         }
         Map<String, IdentityProvider> byIssuer;
         if (previous != null && previous.entities.identityProviders() == e.identityProviders()) {
