@@ -1,12 +1,14 @@
 package dev.plinth.datasync;
 
+import com.google.api.gax.core.BackgroundResource;
 import com.google.api.gax.core.NoCredentialsProvider;
+import com.google.api.gax.rpc.BidiStreamingCallable;
+import com.google.api.gax.rpc.ClientContext;
 import com.google.api.gax.rpc.FixedHeaderProvider;
 import com.google.cloud.firestore.Firestore;
 import com.google.cloud.firestore.FirestoreOptions;
-import com.google.cloud.firestore.v1.FirestoreClient;
 import com.google.cloud.firestore.v1.FirestoreSettings;
-import com.google.firestore.v1.Document;
+import com.google.firestore.v1.ListenRequest;
 import com.google.protobuf.Timestamp;
 import dev.plinth.datasync.DocumentParser.Doc;
 import dev.plinth.datasync.model.PersistentMap;
@@ -76,6 +78,11 @@ public final class ControlPlane implements AutoCloseable {
             return collection;
         }
 
+        /** Listened to as a collection group (every {@code tenants/{t}/<collection>}). */
+        public boolean collectionGroup() {
+            return tenantScoped;
+        }
+
         /** The source listening to a collection id, if any. */
         public static Optional<Source> ofCollection(String collection) {
             for (Source s : values()) {
@@ -99,7 +106,9 @@ public final class ControlPlane implements AutoCloseable {
     private final Set<Source> firstResults = EnumSet.noneOf(Source.class);
     /** Per source, the number of subscriptions made: a scheduled retry overtaken by a newer subscription is dropped. */
     private final Map<Source, Integer> epochs = new EnumMap<>(Source.class);
-    private final FirestoreClient listenClient;
+    /** The transport of the Listen RPC (channel, credentials, executor); closed with the control plane. */
+    private final ClientContext listenTransport;
+    private final BidiStreamingCallable<ListenRequest, byte[]> listen;
     private final String database;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final CountDownLatch ready = new CountDownLatch(Source.values().length);
@@ -117,7 +126,8 @@ public final class ControlPlane implements AutoCloseable {
         this.clock = clock;
         FirestoreOptions options = db.getOptions();
         this.database = "projects/" + options.getProjectId() + "/databases/" + options.getDatabaseId();
-        this.listenClient = listenClient(options, database);
+        this.listenTransport = listenTransport(options, database);
+        this.listen = ListenStream.callable(listenTransport);
         for (Source s : Source.values()) {
             published.put(s, PersistentMap.empty());
             states.put(s, new ListenerState("subscribing", 0, null, null));
@@ -211,12 +221,12 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
-     * The Listen RPC on the same Firestore as {@code options}. The high-level client does
-     * not expose its channel, so the generated client is opened beside it: for the emulator
-     * over plaintext with the emulator's owner token (as the high-level client does), else
-     * with the options' credentials.
+     * A transport for the Listen RPC on the same Firestore as {@code options}. The high-level
+     * client does not expose its channel, so one is opened beside it, as the generated client
+     * would: for the emulator over plaintext with the emulator's owner token (as the
+     * high-level client does), else with the options' credentials.
      */
-    private static FirestoreClient listenClient(FirestoreOptions options, String database) {
+    private static ClientContext listenTransport(FirestoreOptions options, String database) {
         var settings = FirestoreSettings.newBuilder();
         if (options.getEmulatorHost() != null) {
             settings.setTransportChannelProvider(FirestoreSettings.defaultGrpcTransportProviderBuilder()
@@ -234,9 +244,9 @@ public final class ControlPlane implements AutoCloseable {
                     .setHeaderProvider(FixedHeaderProvider.create("google-cloud-resource-prefix", database));
         }
         try {
-            return FirestoreClient.create(settings.build());
+            return ClientContext.create(settings.build());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the Firestore Listen client for " + database, e);
+            throw new UncheckedIOException("cannot open the Firestore Listen transport for " + database, e);
         }
     }
 
@@ -263,8 +273,8 @@ public final class ControlPlane implements AutoCloseable {
             }
 
             @Override
-            public Object parse(String documentPath, Document document) {
-                return ControlPlane.parse(source, documentPath, document);
+            public Object parse(String documentPath, Map<String, Object> fields) {
+                return ControlPlane.parse(source, documentPath, fields);
             }
         };
         var handler = new ListenStream.Handler() {
@@ -282,7 +292,7 @@ public final class ControlPlane implements AutoCloseable {
                 onListenerError(source, delivered ? 0 : attempt, cause);
             }
         };
-        var stream = new ListenStream(listenClient.listenCallable(), database,
+        var stream = new ListenStream(listen, database,
                 ListenStream.collection(source.collection, source.tenantScoped), parser, handler);
         synchronized (lock) {
             epochs.merge(source, 1, Integer::sum);
@@ -371,9 +381,13 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    private static Object parse(Source source, String path, Document document) {
+    private static Object parse(Source source, String path, Map<String, Object> fields) {
+        if (fields == null) {
+            LOG.warning("skipping malformed control-plane document " + path + ": a field has a value Plinth cannot read");
+            return null;
+        }
         try {
-            Doc d = Doc.of(path, document);
+            Doc d = new Doc(path, fields);
             return switch (source) {
                 case TENANTS -> DocumentParser.tenant(d);
                 case USERS -> DocumentParser.user(d);
@@ -454,6 +468,12 @@ public final class ControlPlane implements AutoCloseable {
             streams.clear();
         }
         retries.shutdownNow();
-        listenClient.close();
+        for (BackgroundResource r : listenTransport.getBackgroundResources()) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.log(Level.FINE, "closing the Listen transport", e);
+            }
+        }
     }
 }

@@ -2,8 +2,6 @@ package dev.plinth.datasync;
 
 import com.google.common.collect.Interner;
 import com.google.common.collect.Interners;
-import com.google.firestore.v1.Document;
-import com.google.firestore.v1.Value;
 import dev.plinth.datasync.model.Records;
 import dev.plinth.datasync.model.Records.App;
 import dev.plinth.datasync.model.Records.Identity;
@@ -16,18 +14,15 @@ import dev.plinth.datasync.model.Records.Mode;
 import dev.plinth.datasync.model.Records.SecretMapping;
 import dev.plinth.datasync.model.Records.Tenant;
 import dev.plinth.datasync.model.Records.User;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Turns Firestore documents, as the Listen protocol delivers them, into records. Missing
- * optional fields get their documented defaults. Only the fields a record needs are
- * converted; nested values become plain Java values (strings, {@code Long}, {@code Double},
- * booleans, lists, maps; timestamps as RFC 3339 strings, bytes as base64).
+ * Turns Firestore documents, as the Listen protocol delivers them (fields as plain Java
+ * values, see {@link ListenWire}), into records. Missing optional fields get their
+ * documented defaults.
  */
 final class DocumentParser {
     private DocumentParser() {}
@@ -44,19 +39,14 @@ final class DocumentParser {
         return value == null ? null : (T) COMMON.intern(value);
     }
 
-    /** A document: its path below {@code documents/} and its fields. */
-    record Doc(String path, Map<String, Value> fields) {
-        static Doc of(String path, Document document) {
-            return new Doc(path, document.getFieldsMap());
-        }
-
+    /** A document: its path below {@code documents/} and its fields as plain values ({@link ListenWire}). */
+    record Doc(String path, Map<String, Object> fields) {
         String id() {
             return idOf(path);
         }
 
         Object get(String field) {
-            Value v = fields.get(field);
-            return v == null ? null : plain(v);
+            return fields.get(field);
         }
     }
 
@@ -67,15 +57,16 @@ final class DocumentParser {
     }
 
     static User user(Doc d) {
-        List<Identity> identities = maps(d, "identities").stream()
-                .map(m -> new Identity(common(String.valueOf(m.get("issuer"))), String.valueOf(m.get("subject"))))
-                .toList();
+        var identities = new ArrayList<Identity>(1);
+        for (Map<String, Object> m : maps(d, "identities")) {
+            identities.add(new Identity(common(String.valueOf(m.get("issuer"))), String.valueOf(m.get("subject"))));
+        }
         return new User(d.id(), common(str(d, "status", "active")), identities);
     }
 
     /** A membership lives at {@code tenants/{t}/members/{u}}: the tenant is the grandparent. */
     static Membership membership(Doc d) {
-        return new Membership(tenantOf(d), d.id(), common(List.copyOf(strings(d, "roles"))), common(str(d, "status", "active")));
+        return new Membership(tenantOf(d), d.id(), common(strings(d, "roles")), common(str(d, "status", "active")));
     }
 
     static Surface surface(Doc d) {
@@ -159,19 +150,30 @@ final class DocumentParser {
         return v instanceof String s ? s : fallback;
     }
 
+    /** The strings of a list field (anything else in it is ignored), immutable. */
     private static List<String> strings(Doc d, String field) {
-        Object v = d.get(field);
-        if (v instanceof List<?> list) {
-            return list.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+        if (d.get(field) instanceof List<?> list) {
+            var out = new ArrayList<String>(list.size());
+            for (Object o : list) {
+                if (o instanceof String s) {
+                    out.add(s);
+                }
+            }
+            return List.copyOf(out);
         }
         return List.of();
     }
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> maps(Doc d, String field) {
-        Object v = d.get(field);
-        if (v instanceof List<?> list) {
-            return list.stream().filter(Map.class::isInstance).map(m -> (Map<String, Object>) m).toList();
+        if (d.get(field) instanceof List<?> list) {
+            var out = new ArrayList<Map<String, Object>>(list.size());
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> m) {
+                    out.add((Map<String, Object>) m);
+                }
+            }
+            return out;
         }
         return List.of();
     }
@@ -184,31 +186,5 @@ final class DocumentParser {
             return out;
         }
         return Map.of();
-    }
-
-    /** A Firestore value as a plain Java value. */
-    static Object plain(Value v) {
-        return switch (v.getValueTypeCase()) {
-            case NULL_VALUE, VALUETYPE_NOT_SET -> null;
-            case BOOLEAN_VALUE -> v.getBooleanValue();
-            case INTEGER_VALUE -> v.getIntegerValue();
-            case DOUBLE_VALUE -> v.getDoubleValue();
-            case STRING_VALUE -> v.getStringValue();
-            case TIMESTAMP_VALUE -> Instant.ofEpochSecond(v.getTimestampValue().getSeconds(), v.getTimestampValue().getNanos()).toString();
-            case BYTES_VALUE -> Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
-            case REFERENCE_VALUE -> v.getReferenceValue();
-            case GEO_POINT_VALUE -> Map.of("latitude", v.getGeoPointValue().getLatitude(), "longitude", v.getGeoPointValue().getLongitude());
-            case ARRAY_VALUE -> {
-                var out = new ArrayList<Object>(v.getArrayValue().getValuesCount());
-                v.getArrayValue().getValuesList().forEach(e -> out.add(plain(e)));
-                yield out;
-            }
-            case MAP_VALUE -> {
-                var out = new HashMap<String, Object>();
-                v.getMapValue().getFieldsMap().forEach((k, e) -> out.put(k, plain(e)));
-                yield out;
-            }
-            default -> throw new IllegalArgumentException("unsupported Firestore value type " + v.getValueTypeCase());
-        };
     }
 }
