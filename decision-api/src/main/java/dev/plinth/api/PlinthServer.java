@@ -20,19 +20,40 @@ public final class PlinthServer implements AutoCloseable {
         this.server = server;
     }
 
-    /** Connects (seeding {@code t_system} when new), waits for the first snapshot, and serves. */
+    /**
+     * Connects (seeding {@code t_system} when new) and serves at once — {@code /health/*}
+     * answers and {@code /v1/*} is 503 {@code NOT_READY} while the control plane loads —
+     * and returns when the first complete snapshot is in.
+     */
     public static PlinthServer start(BootstrapConfig config) throws Exception {
-        Plinth plinth = Plinth.connect(config);
+        Plinth plinth = Plinth.open(config);
+        WebServer server;
+        try {
+            server = serve(plinth, config);
+        } catch (RuntimeException e) {
+            plinth.close();
+            throw e;
+        }
+        try {
+            plinth.awaitReady(config.readyTimeout());
+        } catch (Exception e) {
+            server.stop();
+            plinth.close();
+            throw e;
+        }
+        return new PlinthServer(plinth, server);
+    }
+
+    private static WebServer serve(Plinth plinth, BootstrapConfig config) {
         var health = new HealthService(plinth.controlPlane(), plinth::engine, plinth.secrets(), plinth.clock());
         var services = new Routes.Services(plinth.resolver(), plinth.controlPlane(), plinth::engine, plinth.admin(),
                 plinth.routing(), plinth.resources(), plinth.realtime(), plinth.bundles(), plinth.secrets(), health);
-        WebServer server = WebServer.builder()
+        return WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .routing(r -> Routes.routing(r, services))
                 .build()
                 .start();
-        return new PlinthServer(plinth, server);
     }
 
     /** The protected routes this server registers (for the route-matrix test and OpenAPI). */

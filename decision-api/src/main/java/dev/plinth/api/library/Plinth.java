@@ -20,6 +20,7 @@ import dev.plinth.datasync.secrets.FileSecretProvider;
 import dev.plinth.datasync.secrets.GsmSecretProvider;
 import dev.plinth.engine.api.PolicyEngine;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -59,6 +60,7 @@ public final class Plinth implements AutoCloseable {
     private final RealtimeService realtime;
     private final AdminStore admin;
     private final Clock clock;
+    private final String emulatorHost;
 
     private Plinth(BootstrapConfig config, Clock clock) throws Exception {
         this.clock = clock;
@@ -68,12 +70,12 @@ public final class Plinth implements AutoCloseable {
                 ? "seeded t_system (seed version " + seeded.version() + ", " + seeded.documents() + " documents)"
                 : "control plane already at seed version " + seeded.version());
         this.controlPlane = new ControlPlane(db, clock).start();
+        // The policy is compiled while the listeners load the control plane.
         this.engine.set(PolicyEngine.builtin());
-        Snapshot first = controlPlane.awaitReady(config.readyTimeout());
         feed(engine, controlPlane);
         this.bundles = new dev.plinth.datasync.bundles.BundleStore(db);
         this.activeBundle = bundles.follow(this::switchTo);
-        warnAboutUnsafeSettings(config, first);
+        this.emulatorHost = config.firestoreEmulatorHost();
         this.gsm = new GsmSecretProvider(config.gsmEndpoint());
         this.secrets = new ControlPlaneSecretResolver(() -> controlPlane.snapshot().orElseThrow(),
                 List.of(new FileSecretProvider(config.secretsFile()), gsm), clock);
@@ -88,7 +90,33 @@ public final class Plinth implements AutoCloseable {
 
     /** Connects, seeds {@code t_system} when new, and waits for the first complete snapshot. */
     public static Plinth connect(BootstrapConfig config) throws Exception {
+        Plinth plinth = open(config);
+        try {
+            return plinth.awaitReady(config.readyTimeout());
+        } catch (Exception e) {
+            plinth.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects, seeds {@code t_system} when new, and starts loading the control plane
+     * without waiting for it: until the first complete snapshot, decisions answer 503
+     * {@code NOT_READY}. A server opens its port meanwhile, so health is observable during a
+     * long cold start (see {@link #awaitReady}).
+     */
+    public static Plinth open(BootstrapConfig config) throws Exception {
         return new Plinth(config, Clock.systemUTC());
+    }
+
+    /**
+     * Waits for the first complete snapshot, then warns about unsafe settings it shows.
+     *
+     * @throws IllegalStateException when it is not complete within {@code timeout}, naming each listener's state
+     */
+    public Plinth awaitReady(Duration timeout) throws InterruptedException {
+        warnAboutUnsafeSettings(emulatorHost, controlPlane.awaitReady(timeout));
+        return this;
     }
 
     /** The caller's context, decided by {@code plinth/authz/decision}; throws the refusal otherwise. */
@@ -187,9 +215,9 @@ public final class Plinth implements AutoCloseable {
         });
     }
 
-    private static void warnAboutUnsafeSettings(BootstrapConfig config, Snapshot snapshot) {
-        if (config.firestoreEmulatorHost() != null) {
-            LOG.warning("control plane is a Firestore EMULATOR at " + config.firestoreEmulatorHost() + " (not for production)");
+    private static void warnAboutUnsafeSettings(String emulatorHost, Snapshot snapshot) {
+        if (emulatorHost != null) {
+            LOG.warning("control plane is a Firestore EMULATOR at " + emulatorHost + " (not for production)");
         }
         snapshot.identityProviders().values().stream().filter(p -> p.dev()).forEach(p ->
                 LOG.warning("DEV identity provider '" + p.id() + "' (issuer " + p.issuer()
