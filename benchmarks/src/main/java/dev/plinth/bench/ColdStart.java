@@ -22,7 +22,9 @@ import java.util.concurrent.Future;
  * waits until the emulator has digested the load (its CPU idle), then starts {@code runs}
  * replicas one after another, each in a fresh JVM (nothing warmed, nothing cached), and
  * reports for each the time from JVM start to ready (every listener has delivered its
- * full first result) and the heap after a full GC.
+ * full first result) and the heap after a full GC. Before each replica it measures the
+ * emulator's floor ({@link EmulatorFloor}: the same queries to a client that only counts),
+ * so the replica's own cost is the difference, whatever the emulator's speed that hour.
  *
  * <p>Run: {@code ./plinth bench coldstart [tenants] [members] [runs]} (default 100000 × 10, 3 runs).
  * The replicas get this JVM's options (the {@code plinth} script passes {@code -Xmx4g};
@@ -37,6 +39,10 @@ public final class ColdStart {
             replica(args[1], args[2], args[3]);
             return;
         }
+        if (args.length > 0 && args[0].equals("--floor")) {
+            System.out.printf("%s%.1f%n", RESULT, EmulatorFloor.measure(args[1], args[2]));
+            System.exit(0);
+        }
         int tenants = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int members = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
@@ -45,16 +51,25 @@ public final class ColdStart {
         load(project, tenants, members);
         awaitEmulatorIdle(TestInfra.shared().firestorePort());
         List<Double> ready = new ArrayList<>();
+        List<Double> floors = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
-            System.err.printf("run %d/%d: starting a replica in a fresh JVM%n", run, runs);
-            String result = startReplica(project, host, "u_" + (tenants - 1) + "_0", "t_" + (tenants - 1));
+            // The emulator's own speed drifts by tens of percent within an hour: each replica
+            // is measured right after the floor, so the difference is the replica's own cost.
+            System.err.printf("run %d/%d: the emulator floor (a client that only counts), in a fresh JVM%n", run, runs);
+            double floor = Double.parseDouble(child(List.of("--floor", project, host)));
+            floors.add(floor);
+            System.err.printf("run %d/%d: a replica, in a fresh JVM%n", run, runs);
+            String result = child(List.of("--replica", project, host, "u_" + (tenants - 1) + "_0@t_" + (tenants - 1)));
             String[] f = result.split(" ");
             ready.add(Double.parseDouble(f[0]));
-            System.out.printf("tenants %,d, memberships %,d, run %d: ready %s s after JVM start, heap after full GC %s MiB, probe decision %s%n",
-                    tenants, (long) tenants * members, run, f[0], f[1], f[2]);
+            System.out.printf("tenants %,d, memberships %,d, run %d: emulator floor %.1f s; replica ready %s s after JVM start "
+                            + "(%+.1f s over the floor), heap after full GC %s MiB, probe decision %s%n",
+                    tenants, (long) tenants * members, run, floor, f[0], Double.parseDouble(f[0]) - floor, f[1], f[2]);
         }
         ready.sort(null);
-        System.out.printf("median ready %.1f s over %d runs%n", ready.get(ready.size() / 2), runs);
+        floors.sort(null);
+        System.out.printf("median ready %.1f s, median emulator floor %.1f s, over %d runs%n",
+                ready.get(ready.size() / 2), floors.get(floors.size() / 2), runs);
         System.exit(0);
     }
 
@@ -129,13 +144,13 @@ public final class ColdStart {
         return p.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
-    /** Runs {@link #replica} in a child JVM with this JVM's options; returns its result line. */
-    private static String startReplica(String project, String host, String user, String tenant) throws Exception {
+    /** Runs this class with {@code args} in a child JVM with this JVM's options; returns its result line. */
+    private static String child(List<String> args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElseThrow());
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(List.of("-cp", ManagementFactory.getRuntimeMXBean().getClassPath(), ColdStart.class.getName(),
-                "--replica", project, host, user + "@" + tenant));
+        cmd.addAll(List.of("-cp", ManagementFactory.getRuntimeMXBean().getClassPath(), ColdStart.class.getName()));
+        cmd.addAll(args);
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String result = null;
         try (var out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -150,7 +165,7 @@ public final class ColdStart {
             }
         }
         if (child.waitFor() != 0 || result == null) {
-            throw new IllegalStateException("the replica JVM failed (exit " + child.exitValue() + ")");
+            throw new IllegalStateException("the child JVM " + args + " failed (exit " + child.exitValue() + ")");
         }
         return result;
     }
