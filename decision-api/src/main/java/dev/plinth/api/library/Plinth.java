@@ -60,7 +60,6 @@ public final class Plinth implements AutoCloseable {
     private final RealtimeService realtime;
     private final AdminStore admin;
     private final Clock clock;
-    private final String emulatorHost;
 
     private Plinth(BootstrapConfig config, Clock clock) throws Exception {
         this.clock = clock;
@@ -75,7 +74,9 @@ public final class Plinth implements AutoCloseable {
         feed(engine, controlPlane);
         this.bundles = new dev.plinth.datasync.bundles.BundleStore(db);
         this.activeBundle = bundles.follow(this::switchTo);
-        this.emulatorHost = config.firestoreEmulatorHost();
+        if (config.firestoreEmulatorHost() != null) {
+            LOG.warning("control plane is a Firestore EMULATOR at " + config.firestoreEmulatorHost() + " (not for production)");
+        }
         this.gsm = new GsmSecretProvider(config.gsmEndpoint());
         this.secrets = new ControlPlaneSecretResolver(() -> controlPlane.snapshot().orElseThrow(),
                 List.of(new FileSecretProvider(config.secretsFile()), gsm), clock);
@@ -110,12 +111,13 @@ public final class Plinth implements AutoCloseable {
     }
 
     /**
-     * Waits for the first complete snapshot, then warns about unsafe settings it shows.
+     * Waits for the first complete snapshot, then warns about unsafe data it shows (a dev
+     * identity provider).
      *
      * @throws IllegalStateException when it is not complete within {@code timeout}, naming each listener's state
      */
     public Plinth awaitReady(Duration timeout) throws InterruptedException {
-        warnAboutUnsafeSettings(emulatorHost, controlPlane.awaitReady(timeout));
+        warnAboutUnsafeData(controlPlane.awaitReady(timeout));
         return this;
     }
 
@@ -215,10 +217,7 @@ public final class Plinth implements AutoCloseable {
         });
     }
 
-    private static void warnAboutUnsafeSettings(String emulatorHost, Snapshot snapshot) {
-        if (emulatorHost != null) {
-            LOG.warning("control plane is a Firestore EMULATOR at " + emulatorHost + " (not for production)");
-        }
+    private static void warnAboutUnsafeData(Snapshot snapshot) {
         snapshot.identityProviders().values().stream().filter(p -> p.dev()).forEach(p ->
                 LOG.warning("DEV identity provider '" + p.id() + "' (issuer " + p.issuer()
                         + ") is enabled: anyone holding its key can mint tokens"));
