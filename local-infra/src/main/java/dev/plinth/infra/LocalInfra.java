@@ -291,7 +291,7 @@ public final class LocalInfra {
         terminate(List.of(state.firestorePid(), state.redisPid()));
     }
 
-    private static void signalGroup(long pid, String signal) {
+    static void signalGroup(long pid, String signal) {
         try {
             new ProcessBuilder("kill", "-" + signal, "--", "-" + pid)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A Firestore emulator of its own, for tests that stop and restart Firestore under a
- * running replica. It keeps its port across restarts and carries the data of one project
+ * A Firestore emulator of its own, for tests that stop, restart or freeze Firestore under
+ * a running replica. It keeps its port across restarts and carries the data of one project
  * over through an HTTP export and an import, as {@code ./plinth run} does.
  */
 public final class RestartableFirestore implements AutoCloseable {
@@ -48,8 +48,22 @@ public final class RestartableFirestore implements AutoCloseable {
         LocalInfra.awaitFirestore(port, process, dir.resolve("firestore.log"));
     }
 
+    /**
+     * Freezes the emulator (SIGSTOP to its process group): connections stay open and
+     * requests are accepted, but nothing answers until {@link #resume} — a Firestore that is
+     * slow to serve, deterministically.
+     */
+    public synchronized void pause() {
+        LocalInfra.signalGroup(process.pid(), "STOP");
+    }
+
+    public synchronized void resume() {
+        LocalInfra.signalGroup(process.pid(), "CONT");
+    }
+
     @Override
     public synchronized void close() throws IOException {
+        resume(); // a frozen process would ignore TERM until killed
         LocalInfra.terminate(List.of(process.pid()));
         LocalInfra.deleteTree(dir);
     }

@@ -71,7 +71,9 @@ public final class HealthService implements HttpService {
         controlPlane.snapshot().ifPresent(s -> s.entities().resourceKinds().keySet().stream().sorted()
                 .filter(kind -> s.matchingRoutes(kind, null, null, null, null).isEmpty())
                 .forEach(withoutDefault::add));
-        body.set("secrets", Json.MAPPER.valueToTree(secrets.status()));
+        // The secret cache's settings are data: nothing to show before the first snapshot.
+        body.set("secrets", controlPlane.snapshot().isPresent() ? Json.MAPPER.valueToTree(secrets.status())
+                : Json.MAPPER.createObjectNode());
         JsonResponses.send(res, ready ? 200 : 503, body);
     }
 
