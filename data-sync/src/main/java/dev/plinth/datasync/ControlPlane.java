@@ -267,14 +267,42 @@ public final class ControlPlane implements AutoCloseable {
             return;
         }
         var parser = new ListenStream.Parser() {
+            /** One string per tenant id across this stream's documents (only on its thread). */
+            private final Map<String, String> tenantIds = new HashMap<>();
+
             @Override
             public String key(String documentPath) {
-                return ControlPlane.key(source, documentPath);
+                if (!source.tenantScoped) {
+                    return DocumentParser.idOf(documentPath);
+                }
+                try {
+                    return Snapshot.tenantScopedKey(tenant(documentPath), DocumentParser.idOf(documentPath));
+                } catch (IllegalArgumentException e) {
+                    return documentPath; // an unexpected shape: keyed by its path, and skipped when parsed
+                }
             }
 
             @Override
-            public Object parse(String documentPath, Map<String, Object> fields) {
-                return ControlPlane.parse(source, documentPath, fields);
+            public Object parse(String documentPath, String key, Map<String, Object> fields) {
+                if (fields == null) {
+                    LOG.warning("skipping malformed control-plane document " + documentPath + ": a field has a value Plinth cannot read");
+                    return null;
+                }
+                try {
+                    // The record shares its id with the map key (users, tenants, …) and a tenant's
+                    // documents share one tenant id.
+                    return ControlPlane.parse(source, source.tenantScoped
+                            ? new Doc(documentPath, DocumentParser.idOf(documentPath), tenant(documentPath), fields)
+                            : new Doc(documentPath, key, null, fields));
+                } catch (RuntimeException e) {
+                    // One malformed document must not take the replica down; it is skipped and named.
+                    LOG.log(Level.WARNING, "skipping malformed control-plane document " + documentPath + ": " + e.getMessage());
+                    return null;
+                }
+            }
+
+            private String tenant(String documentPath) {
+                return tenantIds.computeIfAbsent(DocumentParser.tenantOf(documentPath), t -> t);
             }
         };
         var handler = new ListenStream.Handler() {
@@ -381,45 +409,22 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    private static Object parse(Source source, String path, Map<String, Object> fields) {
-        if (fields == null) {
-            LOG.warning("skipping malformed control-plane document " + path + ": a field has a value Plinth cannot read");
-            return null;
-        }
-        try {
-            Doc d = new Doc(path, fields);
-            return switch (source) {
-                case TENANTS -> DocumentParser.tenant(d);
-                case USERS -> DocumentParser.user(d);
-                case MEMBERS -> DocumentParser.membership(d);
-                case MODES -> DocumentParser.mode(d);
-                case IDENTITY_PROVIDERS -> DocumentParser.identityProvider(d);
-                case SECRETS -> DocumentParser.secret(d);
-                case SURFACES -> DocumentParser.surface(d);
-                case APPS -> DocumentParser.app(d);
-                case SUBSCRIPTIONS -> DocumentParser.subscription(d);
-                case PROJECTS -> DocumentParser.project(d);
-                case BACKENDS -> DocumentParser.backend(d);
-                case ROUTES -> DocumentParser.route(d);
-                case RESOURCE_KINDS -> DocumentParser.resourceKind(d);
-            };
-        } catch (RuntimeException e) {
-            // One malformed document must not take the replica down; it is skipped and named.
-            LOG.log(Level.WARNING, "skipping malformed control-plane document " + path + ": " + e.getMessage());
-            return null;
-        }
-    }
-
-    /** The record key of a document; a tenant-scoped document of an unexpected shape keys by its path (and is skipped when parsed). */
-    private static String key(Source source, String path) {
-        if (!source.tenantScoped) {
-            return DocumentParser.idOf(path);
-        }
-        try {
-            return Snapshot.tenantScopedKey(DocumentParser.tenantOf(path), DocumentParser.idOf(path));
-        } catch (IllegalArgumentException e) {
-            return path;
-        }
+    private static Object parse(Source source, Doc d) {
+        return switch (source) {
+            case TENANTS -> DocumentParser.tenant(d);
+            case USERS -> DocumentParser.user(d);
+            case MEMBERS -> DocumentParser.membership(d);
+            case MODES -> DocumentParser.mode(d);
+            case IDENTITY_PROVIDERS -> DocumentParser.identityProvider(d);
+            case SECRETS -> DocumentParser.secret(d);
+            case SURFACES -> DocumentParser.surface(d);
+            case APPS -> DocumentParser.app(d);
+            case SUBSCRIPTIONS -> DocumentParser.subscription(d);
+            case PROJECTS -> DocumentParser.project(d);
+            case BACKENDS -> DocumentParser.backend(d);
+            case ROUTES -> DocumentParser.route(d);
+            case RESOURCE_KINDS -> DocumentParser.resourceKind(d);
+        };
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -87,12 +87,15 @@ final class ListenStream {
         void ended(Throwable cause);
     }
 
-    /** Parses one document into a record key and a record (null to skip it, e.g. malformed). */
+    /** Parses one document into a record key and a record (null to skip it, e.g. malformed); called on the stream's thread only. */
     interface Parser {
         String key(String documentPath);
 
-        /** @param fields the document's fields as plain values ({@link ListenWire}); null when they cannot be read */
-        Object parse(String documentPath, Map<String, Object> fields);
+        /**
+         * @param key    what {@link #key} answered for this path
+         * @param fields the document's fields as plain values ({@link ListenWire}); null when they cannot be read
+         */
+        Object parse(String documentPath, String key, Map<String, Object> fields);
     }
 
     /**
@@ -235,21 +238,22 @@ final class ListenStream {
 
         private void documentChange(ListenWire.Change change) {
             String path = relative(change.name());
+            String key = parser.key(path);
             if (change.targetIds().contains(TARGET_ID)) {
-                Object parsed = parser.parse(path, change.fields());
+                Object parsed = parser.parse(path, key, change.fields());
                 if (parsed != null) {
-                    pending.put(parser.key(path), parsed);
+                    pending.put(key, parsed);
                 } else {
                     // Fail closed: a document that became malformed stops counting
                     // (a membership must not keep its old roles).
-                    removed(parser.key(path));
+                    removed(key);
                 }
                 if (full && pending.size() % PROGRESS_EVERY == 0) {
                     LOG.info(String.format("%s: %,d documents received (%.0f s)", query.getFrom(0).getCollectionId(),
                             pending.size(), (System.nanoTime() - startedAt) / 1e9));
                 }
             } else if (change.removedTargetIds().contains(TARGET_ID)) {
-                removed(parser.key(path));
+                removed(key);
             }
         }
 

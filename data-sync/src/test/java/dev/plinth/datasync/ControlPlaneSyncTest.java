@@ -71,6 +71,21 @@ class ControlPlaneSyncTest {
     }
 
     @Test
+    void recordsShareTheirIdWithTheirKeyAndATenantsMembershipsShareItsId() throws Exception {
+        var batch = db.batch();
+        batch.set(db.document("users/u_share_a"), Map.of("status", "active"));
+        batch.set(db.document("tenants/t_share/members/u_share_a"), Map.of("roles", List.of("viewer")));
+        batch.set(db.document("tenants/t_share/members/u_share_b"), Map.of("roles", List.of("viewer")));
+        batch.commit().get();
+        Snapshot s = awaitSnapshot(x -> x.membership("t_share", "u_share_b").isPresent() && x.user("u_share_a").isPresent());
+
+        var a = s.membership("t_share", "u_share_a").orElseThrow();
+        var b = s.membership("t_share", "u_share_b").orElseThrow();
+        assertThat(a.tenantId()).isEqualTo("t_share").isSameAs(b.tenantId());
+        s.entities().users().forEach((key, user) -> assertThat(user.id()).isSameAs(key));
+    }
+
+    @Test
     void nestedValuesArriveAsPlainJavaValues() throws Exception {
         var when = com.google.cloud.Timestamp.ofTimeSecondsAndNanos(1_700_000_000L, 5_000);
         db.document("modes/m_values").set(Map.of("attributes", Map.of(
