@@ -10,7 +10,6 @@ import com.google.cloud.firestore.FirestoreOptions;
 import com.google.cloud.firestore.v1.FirestoreSettings;
 import com.google.firestore.v1.ListenRequest;
 import com.google.protobuf.Timestamp;
-import dev.plinth.datasync.DocumentParser.Doc;
 import dev.plinth.datasync.model.PersistentMap;
 import dev.plinth.datasync.model.Snapshot;
 import java.io.IOException;
@@ -266,45 +265,7 @@ public final class ControlPlane implements AutoCloseable {
         if (closed) {
             return;
         }
-        var parser = new ListenStream.Parser() {
-            /** One string per tenant id across this stream's documents (only on its thread). */
-            private final Map<String, String> tenantIds = new HashMap<>();
-
-            @Override
-            public String key(String documentPath) {
-                if (!source.tenantScoped) {
-                    return DocumentParser.idOf(documentPath);
-                }
-                try {
-                    return Snapshot.tenantScopedKey(tenant(documentPath), DocumentParser.idOf(documentPath));
-                } catch (IllegalArgumentException e) {
-                    return documentPath; // an unexpected shape: keyed by its path, and skipped when parsed
-                }
-            }
-
-            @Override
-            public Object parse(String documentPath, String key, Map<String, Object> fields) {
-                if (fields == null) {
-                    LOG.warning("skipping malformed control-plane document " + documentPath + ": a field has a value Plinth cannot read");
-                    return null;
-                }
-                try {
-                    // The record shares its id with the map key (users, tenants, …) and a tenant's
-                    // documents share one tenant id.
-                    return ControlPlane.parse(source, source.tenantScoped
-                            ? new Doc(documentPath, DocumentParser.idOf(documentPath), tenant(documentPath), fields)
-                            : new Doc(documentPath, key, null, fields));
-                } catch (RuntimeException e) {
-                    // One malformed document must not take the replica down; it is skipped and named.
-                    LOG.log(Level.WARNING, "skipping malformed control-plane document " + documentPath + ": " + e.getMessage());
-                    return null;
-                }
-            }
-
-            private String tenant(String documentPath) {
-                return tenantIds.computeIfAbsent(DocumentParser.tenantOf(documentPath), t -> t);
-            }
-        };
+        var parser = new SourceParser(source);
         var handler = new ListenStream.Handler() {
             private boolean delivered;
 
@@ -407,24 +368,6 @@ public final class ControlPlane implements AutoCloseable {
                 s.accept(next);
             }
         }
-    }
-
-    private static Object parse(Source source, Doc d) {
-        return switch (source) {
-            case TENANTS -> DocumentParser.tenant(d);
-            case USERS -> DocumentParser.user(d);
-            case MEMBERS -> DocumentParser.membership(d);
-            case MODES -> DocumentParser.mode(d);
-            case IDENTITY_PROVIDERS -> DocumentParser.identityProvider(d);
-            case SECRETS -> DocumentParser.secret(d);
-            case SURFACES -> DocumentParser.surface(d);
-            case APPS -> DocumentParser.app(d);
-            case SUBSCRIPTIONS -> DocumentParser.subscription(d);
-            case PROJECTS -> DocumentParser.project(d);
-            case BACKENDS -> DocumentParser.backend(d);
-            case ROUTES -> DocumentParser.route(d);
-            case RESOURCE_KINDS -> DocumentParser.resourceKind(d);
-        };
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
