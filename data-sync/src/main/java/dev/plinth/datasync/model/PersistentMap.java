@@ -29,7 +29,8 @@ public final class PersistentMap<K, V> extends AbstractMap<K, V> {
     /** An overlay value: the base's entry is removed. */
     private static final Object GONE = new Object();
     private static final int MIN_OVERLAY = 32;
-    private static final PersistentMap<?, ?> EMPTY = new PersistentMap<>(Map.of(), HashMap.empty(), 0);
+    /** Over an (unchanging) java.util.HashMap rather than Map.of(), which throws on a null key. */
+    private static final PersistentMap<?, ?> EMPTY = new PersistentMap<>(new java.util.HashMap<>(), HashMap.empty(), 0);
 
     private final Map<K, V> base;
     private final HashMap<K, Object> overlay;

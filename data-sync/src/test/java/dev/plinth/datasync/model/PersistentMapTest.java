@@ -56,6 +56,13 @@ class PersistentMapTest {
     }
 
     @Test
+    void aNullKeyIsAbsentLikeAnyOther() {
+        assertThat(PersistentMap.<String, Integer>empty().get(null)).isNull();
+        assertThat(PersistentMap.<String, Integer>empty().plus("a", 1).containsKey(null)).isFalse();
+        assertThat(PersistentMap.from(Map.of("a", 1)).get(null)).isNull();
+    }
+
+    @Test
     void removingAnAbsentKeyChangesNothing() {
         PersistentMap<String, Integer> map = PersistentMap.from(Map.of("a", 1));
         assertThat(map.minus("b")).isSameAs(map);
