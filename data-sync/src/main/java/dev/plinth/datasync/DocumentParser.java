@@ -68,7 +68,7 @@ final class DocumentParser {
 
     /** A membership lives at {@code tenants/{t}/members/{u}}: the tenant is the grandparent. */
     static Membership membership(Doc d) {
-        return new Membership(tenantOf(d), d.id(), common(strings(d, "roles")), common(str(d, "status", "active")));
+        return new Membership(d.tenant(), d.id(), common(strings(d, "roles")), common(str(d, "status", "active")));
     }
 
     static Surface surface(Doc d) {
@@ -82,21 +82,16 @@ final class DocumentParser {
     }
 
     static Subscription subscription(Doc d) {
-        return new Subscription(tenantOf(d), d.id(), common(str(d, "status", "active")));
+        return new Subscription(d.tenant(), d.id(), common(str(d, "status", "active")));
     }
 
     static Project project(Doc d) {
-        return new Project(tenantOf(d), d.id(), common(str(d, "app", null)), str(d, "name", null), common(str(d, "status", "active")));
+        return new Project(d.tenant(), d.id(), common(str(d, "app", null)), str(d, "name", null), common(str(d, "status", "active")));
     }
 
     /** The last segment of a document path: the document's id. */
     static String idOf(String path) {
         return path.substring(path.lastIndexOf('/') + 1);
-    }
-
-    /** The tenant of a document at {@code tenants/{t}/<collection>/{id}}. */
-    static String tenantOf(Doc d) {
-        return d.tenant() != null ? d.tenant() : tenantOf(d.path());
     }
 
     /** The tenant of a path {@code tenants/{t}/<collection>/{id}}; a path of any other shape is refused. */

@@ -248,7 +248,7 @@ final class ListenStream {
                     // (a membership must not keep its old roles).
                     removed(key);
                 }
-                if (full && pending.size() % PROGRESS_EVERY == 0) {
+                if (full && !pending.isEmpty() && pending.size() % PROGRESS_EVERY == 0) {
                     LOG.info(String.format("%s: %,d documents received (%.0f s)", query.getFrom(0).getCollectionId(),
                             pending.size(), (System.nanoTime() - startedAt) / 1e9));
                 }

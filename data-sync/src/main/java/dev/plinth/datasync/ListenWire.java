@@ -80,50 +80,54 @@ final class ListenWire {
     }
 
     private static Change change(CodedInputStream in) throws IOException, NotCovered {
-        String name = null;
-        Map<String, Object> fields = null;
+        ReadDocument document = null;
         List<Integer> targets = new ArrayList<>(1);
         List<Integer> removed = new ArrayList<>(0);
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
             switch (WireFormat.getTagFieldNumber(tag)) {
                 case CHANGE_DOCUMENT -> {
-                    if (name != null || WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                        throw NOT_COVERED;
+                    expect(tag, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    if (document != null) {
+                        throw NOT_COVERED; // a repeated message field: protobuf merges
                     }
                     int limit = in.pushLimit(in.readRawVarint32());
-                    for (int t = in.readTag(); t != 0; t = in.readTag()) {
-                        switch (WireFormat.getTagFieldNumber(t)) {
-                            case DOCUMENT_NAME -> {
-                                expect(t, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                                if (name != null) {
-                                    throw NOT_COVERED;
-                                }
-                                name = in.readStringRequireUtf8();
-                            }
-                            case DOCUMENT_FIELDS -> {
-                                expect(t, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                                if (fields == null) {
-                                    fields = new HashMap<>();
-                                }
-                                entry(in, fields);
-                            }
-                            default -> in.skipField(t); // create and update times
-                        }
-                    }
+                    document = document(in);
                     in.popLimit(limit);
-                    if (name == null) {
-                        name = "";
-                    }
                 }
                 case CHANGE_TARGET_IDS -> ids(in, tag, targets);
                 case CHANGE_REMOVED_TARGET_IDS -> ids(in, tag, removed);
                 default -> in.skipField(tag);
             }
         }
-        if (name == null) {
+        if (document == null) {
             throw NOT_COVERED; // a change without a document: leave it to the generated parser
         }
-        return new Change(name, fields == null ? new HashMap<>() : fields, targets, removed);
+        return new Change(document.name(), document.fields(), targets, removed);
+    }
+
+    private record ReadDocument(String name, Map<String, Object> fields) {}
+
+    /** A document's name (protobuf's "" when absent) and fields, up to the current limit; times are skipped. */
+    private static ReadDocument document(CodedInputStream in) throws IOException, NotCovered {
+        String name = null;
+        Map<String, Object> fields = new HashMap<>();
+        for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+            switch (WireFormat.getTagFieldNumber(tag)) {
+                case DOCUMENT_NAME -> {
+                    expect(tag, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    if (name != null) {
+                        throw NOT_COVERED;
+                    }
+                    name = in.readStringRequireUtf8();
+                }
+                case DOCUMENT_FIELDS -> {
+                    expect(tag, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    entry(in, fields);
+                }
+                default -> in.skipField(tag); // create and update times
+            }
+        }
+        return new ReadDocument(name == null ? "" : name, fields);
     }
 
     /** Repeated int32, packed or not. */

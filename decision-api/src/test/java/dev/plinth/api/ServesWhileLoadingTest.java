@@ -38,8 +38,6 @@ class ServesWhileLoadingTest {
     void healthAnswersAndDecisionsAreNotReadyUntilTheControlPlaneIsLoaded() throws Exception {
         String project = TestInfra.newProjectId(ServesWhileLoadingTest.class);
         Path home = Files.createTempDirectory("plinth-loading");
-        Path secrets = home.resolve("secrets.json");
-        Files.writeString(secrets, "{\"dev_jwt_signing_key\": \"" + TestPlinth.KEY + "\"}");
         int port;
         try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -63,9 +61,7 @@ class ServesWhileLoadingTest {
                 public void close() {}
             };
             plinthLog.addHandler(freeze);
-            var config = BootstrapConfig.from(Map.of("PLINTH_PORT", String.valueOf(port), "PLINTH_HOME", home.toString(),
-                    "PLINTH_FIRESTORE_PROJECT", project, "PLINTH_FIRESTORE_EMULATOR_HOST", firestore.host(),
-                    "PLINTH_SECRETS_FILE", secrets.toString()));
+            BootstrapConfig config = TestPlinth.config(project, home, firestore.host(), port);
             CompletableFuture<PlinthServer> starting = CompletableFuture.supplyAsync(() -> {
                 try {
                     return PlinthServer.start(config);

@@ -55,15 +55,19 @@ final class TestPlinth implements AutoCloseable {
 
     /** A replica on a given emulator. */
     static TestPlinth startOn(String projectId, Path secretsDir, String emulatorHost) throws Exception {
+        return new TestPlinth(projectId, secretsDir, emulatorHost, PlinthServer.start(config(projectId, secretsDir, emulatorHost, 0)));
+    }
+
+    /** A replica's configuration: the dev signing key in {@code secretsDir}, the given emulator, a port (0: any free one). */
+    static BootstrapConfig config(String projectId, Path secretsDir, String emulatorHost, int port) throws Exception {
         Path secrets = secretsDir.resolve("secrets.json");
         Files.writeString(secrets, "{\"dev_jwt_signing_key\": \"" + KEY + "\"}");
-        var config = BootstrapConfig.from(Map.of(
-                "PLINTH_PORT", "0",
+        return BootstrapConfig.from(Map.of(
+                "PLINTH_PORT", String.valueOf(port),
                 "PLINTH_HOME", secretsDir.toString(),
                 "PLINTH_FIRESTORE_PROJECT", projectId,
                 "PLINTH_FIRESTORE_EMULATOR_HOST", emulatorHost,
                 "PLINTH_SECRETS_FILE", secrets.toString()));
-        return new TestPlinth(projectId, secretsDir, emulatorHost, PlinthServer.start(config));
     }
 
     Firestore firestore() {
