@@ -158,7 +158,8 @@ public final class ColdStart {
                 if (line.startsWith(RESULT)) {
                     result = line.substring(RESULT.length());
                 } else if (line.contains(" live: ") || line.contains("documents received")) {
-                    System.err.println("    " + line.substring(line.indexOf("INFO: ") + 6));
+                    int info = line.indexOf("INFO: ");
+                    System.err.println("    " + (info < 0 ? line : line.substring(info + 6)));
                 } else if (line.startsWith("WARNING: ") && !line.contains("sun.misc.Unsafe") && !line.contains("Restricted methods")) {
                     System.err.println("    " + line);
                 }

@@ -12,6 +12,7 @@ import com.google.firestore.v1.StructuredQuery;
 import com.google.firestore.v1.Target;
 import com.google.firestore.v1.TargetChange;
 import dev.plinth.datasync.ControlPlane;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +30,10 @@ final class EmulatorFloor {
         String database = "projects/" + project + "/databases/(default)";
         var settings = FirestoreSettings.newBuilder()
                 .setTransportChannelProvider(FirestoreSettings.defaultGrpcTransportProviderBuilder().setEndpoint(host)
-                        .setChannelConfigurator(b -> b.usePlaintext()).build())
+                        // As light as the client can be (as the replica's listen channel): messages
+                        // are counted on the transport thread, and the emulator is never held back.
+                        .setChannelConfigurator(b -> ((NettyChannelBuilder) b.usePlaintext()).directExecutor()
+                                .flowControlWindow(64 << 20)).build())
                 .setCredentialsProvider(NoCredentialsProvider.create())
                 .setHeaderProvider(FixedHeaderProvider.create("authorization", "Bearer owner", "google-cloud-resource-prefix", database))
                 .build();
@@ -42,12 +46,16 @@ final class EmulatorFloor {
                 var stream = client.listenCallable().splitCall(new ResponseObserver<ListenResponse>() {
                     private boolean current;
                     private boolean done;
+                    private long documents;
 
                     @Override
                     public void onStart(StreamController controller) {}
 
                     @Override
                     public void onResponse(ListenResponse r) {
+                        if (r.hasDocumentChange()) {
+                            documents++;
+                        }
                         if (!r.hasTargetChange() || done) {
                             return;
                         }
@@ -57,6 +65,9 @@ final class EmulatorFloor {
                         } else if (current && change.getTargetChangeType() == TargetChange.TargetChangeType.NO_CHANGE
                                 && change.getTargetIdsCount() == 0) {
                             done = true;
+                            // The replica's log line, so the two can be read side by side.
+                            System.out.printf("floor: listener %s live: %,d documents (%.1f s after JVM start)%n",
+                                    source.collection(), documents, (System.currentTimeMillis() - start) / 1e3);
                             served.countDown();
                         }
                     }

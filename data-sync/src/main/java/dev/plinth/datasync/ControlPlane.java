@@ -28,7 +28,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -114,6 +116,13 @@ public final class ControlPlane implements AutoCloseable {
     private final List<Consumer<Snapshot>> subscribers = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("plinth-control-plane-retry").factory());
+    /**
+     * Applies the listeners' batches and errors, in the order they arrived. The listen streams
+     * decode on the transport's own thread, which must never block; applying a batch notifies
+     * subscribers, and one of them may close a backend's client.
+     */
+    private final ExecutorService applier = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("plinth-snapshot-apply").factory());
     private long revision;
     private long startedAt;
     private volatile boolean closed;
@@ -204,7 +213,11 @@ public final class ControlPlane implements AutoCloseable {
         return isReady() ? Optional.ofNullable(current.get()) : Optional.empty();
     }
 
-    /** Called with every newly published snapshot, on the listener's thread. */
+    /**
+     * Called with the current snapshot if ready (on the caller's thread), then with every
+     * newly published one, in order, on the one thread that applies the listeners' batches:
+     * a slow subscriber delays the next snapshot, never the streams.
+     */
     public void onSnapshot(Consumer<Snapshot> subscriber) {
         subscribers.add(subscriber);
         Snapshot s = current.get();
@@ -230,14 +243,14 @@ public final class ControlPlane implements AutoCloseable {
         if (options.getEmulatorHost() != null) {
             settings.setTransportChannelProvider(FirestoreSettings.defaultGrpcTransportProviderBuilder()
                             .setEndpoint(options.getEmulatorHost())
-                            .setChannelConfigurator(b -> window(b.usePlaintext()))
+                            .setChannelConfigurator(b -> tune(b.usePlaintext()))
                             .build())
                     .setCredentialsProvider(NoCredentialsProvider.create())
                     .setHeaderProvider(FixedHeaderProvider.create("authorization", "Bearer owner",
                             "google-cloud-resource-prefix", database));
         } else {
             settings.setTransportChannelProvider(FirestoreSettings.defaultGrpcTransportProviderBuilder()
-                            .setChannelConfigurator(ControlPlane::window)
+                            .setChannelConfigurator(ControlPlane::tune)
                             .build())
                     .setCredentialsProvider(options.getCredentialsProvider())
                     .setHeaderProvider(FixedHeaderProvider.create("google-cloud-resource-prefix", database));
@@ -250,14 +263,23 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
-     * A 64 MiB flow-control window (gRPC's default is 1 MiB) lets Firestore send a large
+     * Two settings for a channel that carries a million small messages at a cold start.
+     *
+     * <p>A 64 MiB flow-control window (gRPC's default is 1 MiB) lets Firestore send a large
      * first result ahead of a busy replica instead of waiting for it: the emulator serves
      * listen targets one at a time, so a stalled stream also holds back every other
      * collection. Measured: a cold start at 1,000,000 memberships 5–7 s faster (76.3/78.9 s
      * against 83.8/82.5 s, alternating, on the same emulator).
+     *
+     * <p>A direct executor: each message is decoded on the transport's thread as it is read,
+     * instead of being handed to a pool thread one by one (a wake-up and a context switch per
+     * ~200-byte message). Measured at 2,100,000 documents, alternating on one emulator:
+     * replica CPU 25–31 → 19–20 s (system time 7–11 → 3.9–4.4 s), ready 45–51 → 41–42 s. Nothing
+     * that can block runs there: the streams hand their batches to {@link #applier}.
      */
     @SuppressWarnings("rawtypes")
-    private static io.grpc.ManagedChannelBuilder window(io.grpc.ManagedChannelBuilder b) {
+    private static io.grpc.ManagedChannelBuilder tune(io.grpc.ManagedChannelBuilder b) {
+        b.directExecutor();
         return b instanceof io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder netty ? netty.flowControlWindow(64 << 20) : b;
     }
 
@@ -272,13 +294,14 @@ public final class ControlPlane implements AutoCloseable {
             @Override
             public void batch(ListenStream.Batch batch) {
                 delivered = true;
-                apply(source, batch);
+                onApplier(() -> apply(source, batch));
             }
 
             @Override
             public void ended(Throwable cause) {
                 // A stream that delivered has recovered once: its next retry starts from the shortest delay.
-                onListenerError(source, delivered ? 0 : attempt, cause);
+                int next = delivered ? 0 : attempt;
+                onApplier(() -> onListenerError(source, next, cause));
             }
         };
         var stream = new ListenStream(listen, database,
@@ -291,6 +314,14 @@ public final class ControlPlane implements AutoCloseable {
             }
         }
         stream.start();
+    }
+
+    private void onApplier(Runnable task) {
+        try {
+            applier.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile: nothing is applied any more
+        }
     }
 
     private void resubscribe(Source source) {
@@ -416,6 +447,7 @@ public final class ControlPlane implements AutoCloseable {
             streams.clear();
         }
         retries.shutdownNow();
+        applier.shutdownNow();
         for (BackgroundResource r : listenTransport.getBackgroundResources()) {
             try {
                 r.close();

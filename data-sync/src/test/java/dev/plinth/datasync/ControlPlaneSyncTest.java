@@ -71,6 +71,20 @@ class ControlPlaneSyncTest {
     }
 
     @Test
+    void subscribersAreCalledOnTheApplyThreadNeverOnTheTransports() throws Exception {
+        // The streams decode on gRPC's event loop (a direct executor); a subscriber may block
+        // (closing a backend's client), which must not stall every channel of that loop.
+        var threads = new LinkedBlockingQueue<String>();
+        plane.onSnapshot(s -> {
+            if (s.tenant("t_threads").isPresent()) {
+                threads.add(Thread.currentThread().getName());
+            }
+        });
+        db.document("tenants/t_threads").set(Map.of("status", "active", "allowed_envs", List.of("dev"))).get();
+        assertThat(threads.poll(30, TimeUnit.SECONDS)).isEqualTo("plinth-snapshot-apply");
+    }
+
+    @Test
     void recordsShareTheirIdWithTheirKeyAndATenantsMembershipsShareItsId() throws Exception {
         var batch = db.batch();
         batch.set(db.document("users/u_share_a"), Map.of("status", "active"));
