@@ -118,6 +118,14 @@ class AdminApiTest {
         var plain = plinth.send("DELETE", "/v1/admin/tenants/t_cascade", admin(), null);
         assertThat(plain.statusCode()).isEqualTo(409);
         assertThat(code(plain)).isEqualTo("HAS_DEPENDENTS");
+        // Anything but true/false is refused, not read as false.
+        var yes = plinth.send("DELETE", "/v1/admin/tenants/t_cascade?cascade=yes", admin(), null);
+        assertThat(yes.statusCode()).as(yes.body()).isEqualTo(400);
+        assertThat(code(yes)).isEqualTo("MALFORMED_REQUEST");
+        // Only a tenant cascades: elsewhere the parameter is unknown, and says so.
+        var elsewhere = plinth.send("DELETE", "/v1/admin/tenants/t_cascade/subscriptions/a_notes?cascade=true", admin(), null);
+        assertThat(elsewhere.statusCode()).as(elsewhere.body()).isEqualTo(400);
+        assertThat(elsewhere.body()).contains("unknown query parameter 'cascade'");
 
         JsonNode deleted = ok(plinth.send("DELETE", "/v1/admin/tenants/t_cascade?cascade=true", admin(), null));
         assertThat(deleted.path("cascaded").asInt()).isEqualTo(3);

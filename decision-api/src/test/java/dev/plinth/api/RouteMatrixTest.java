@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every protected route, enumerated from the route table the server registers (a new route
  * is covered without touching this test), answers the context contract: 401 without or
  * with a bad token, 400 for a missing or malformed tenant, 403 without membership, 403
- * CONTEXT_MISMATCH for a body naming another tenant, and no context error when everything
- * is valid.
+ * CONTEXT_MISMATCH for a body naming another tenant, 400 for a query parameter the route
+ * does not declare, and no context error when everything is valid (and, when it succeeds,
+ * the success status the route declares).
  */
 class RouteMatrixTest {
 
@@ -109,8 +110,18 @@ class RouteMatrixTest {
         assertThat(mismatch.statusCode()).as(label + " with a body of another tenant").isEqualTo(403);
         assertThat(code(mismatch)).as(mismatch.body()).isEqualTo("CONTEXT_MISMATCH");
 
+        // A query parameter the route does not declare is refused, not ignored.
+        var unknown = plinth.send(method, path + (path.contains("?") ? "&" : "?") + "limit=2", TestPlinth.admin(), body(r));
+        assertThat(unknown.statusCode()).as(label + " with an unknown query parameter").isEqualTo(400);
+        assertThat(code(unknown)).isEqualTo("MALFORMED_REQUEST");
+        assertThat(unknown.body()).contains("'limit'");
+
         var valid = plinth.send(method, path, TestPlinth.admin(), body(r));
         assertThat(code(valid)).as(label + " valid: " + valid.body()).isNotIn(CONTEXT_ERRORS);
         assertThat(valid.statusCode()).as(label + " valid: " + valid.body()).isLessThan(500);
+        if (valid.statusCode() / 100 == 2) {
+            // The status the contract (OpenAPI) promises.
+            assertThat(valid.statusCode()).as(label + " valid: the declared success status").isEqualTo(r.success());
+        }
     }
 }

@@ -54,14 +54,26 @@ final class AdminRoutes {
             String collectionTarget = kind.tenantScoped() ? "tenant" : null;
             String itemTarget = kind.tenantScoped() ? "tenant" : kind == Kind.TENANTS ? "id" : null;
             String name = kind.collection();
-            routes.add(spec(Method.GET, collection, kind, "read", collectionTarget, "List " + name + " (paginated, id order)", null, this::list));
-            routes.add(spec(Method.POST, collection, kind, "write", collectionTarget, "Create one of " + name, EXAMPLES.get(kind), this::create));
+            routes.add(spec(Method.GET, collection, kind, "read", collectionTarget, "List " + name + " (paginated, id order)", null, this::list)
+                    .with(PAGE_SIZE, PAGE_TOKEN));
+            routes.add(spec(Method.POST, collection, kind, "write", collectionTarget, "Create one of " + name, EXAMPLES.get(kind), this::create).created());
             routes.add(spec(Method.GET, item, kind, "read", itemTarget, "Read one of " + name, null, this::get));
-            routes.add(spec(Method.PUT, item, kind, "write", itemTarget, "Replace one of " + name + " (If-Match honoured)", EXAMPLES.get(kind), this::replace));
-            routes.add(spec(Method.DELETE, item, kind, "write", itemTarget, "Delete one of " + name + " (If-Match honoured; cascade=true for a tenant's members, subscriptions and projects)", null, this::delete));
+            routes.add(spec(Method.PUT, item, kind, "write", itemTarget, "Replace one of " + name + " (If-Match honoured)", EXAMPLES.get(kind), this::replace)
+                    .with(IF_MATCH));
+            RouteSpec delete = spec(Method.DELETE, item, kind, "write", itemTarget, "Delete one of " + name + " (If-Match honoured"
+                    + (kind == Kind.TENANTS ? "; cascade=true for a tenant's members, subscriptions and projects)" : ")"), null, this::delete)
+                    .with(IF_MATCH);
+            routes.add(kind == Kind.TENANTS ? delete.with(CASCADE) : delete);
         }
         return routes;
     }
+
+    static final RouteSpec.Param PAGE_SIZE = RouteSpec.Param.query("page_size", "integer", "items per page (default 100)");
+    static final RouteSpec.Param PAGE_TOKEN = RouteSpec.Param.query("page_token", "string", "the previous page's next_page_token");
+    private static final RouteSpec.Param IF_MATCH = RouteSpec.Param.header("If-Match",
+            "the ETag this change is based on; 412 PRECONDITION_FAILED when the resource changed since");
+    private static final RouteSpec.Param CASCADE = RouteSpec.Param.query("cascade", "boolean",
+            "true: also delete the tenant's members, subscriptions and projects (without it, a tenant that has any is refused)");
 
     private interface KindHandler {
         void handle(Kind kind, RouteSpec.Call call, ServerResponse res) throws Exception;
@@ -106,13 +118,13 @@ final class AdminRoutes {
         if (id != null && !id.equals(call.param("id"))) {
             throw new ProblemException(400, "VALIDATION_FAILED", "body id '" + id + "' differs from the path's id '" + call.param("id") + "'");
         }
-        String ifMatch = call.request().headers().first(HeaderNames.IF_MATCH).orElse(null);
+        String ifMatch = call.header("If-Match");
         written(res, 200, store.replace(kind, call.param("tenant"), call.param("id"), body, ifMatch, call.context().userId()));
     }
 
     private void delete(Kind kind, RouteSpec.Call call, ServerResponse res) {
-        String ifMatch = call.request().headers().first(HeaderNames.IF_MATCH).orElse(null);
-        boolean cascade = "true".equals(call.query("cascade"));
+        String ifMatch = call.header("If-Match");
+        boolean cascade = kind == Kind.TENANTS && call.booleanQuery("cascade");
         written(res, 200, store.delete(kind, call.param("tenant"), call.param("id"), ifMatch, cascade, call.context().userId()));
     }
 

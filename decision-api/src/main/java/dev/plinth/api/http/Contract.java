@@ -54,6 +54,21 @@ public final class Contract {
             Records.Project.class, Kind.Ids.PROJECT.pattern(),
             Records.IdentityProvider.class, Kind.Ids.NAME.pattern());
 
+    /** The context headers of every protected route (DESIGN.md §5), named as the filter reads them. */
+    private static final Map<String, String> CONTEXT_HEADERS = contextHeaders();
+
+    private static Map<String, String> contextHeaders() {
+        var m = new LinkedHashMap<String, String>();
+        m.put(ContextFilter.TENANT.defaultCase(), "required: the tenant the request acts in (^t_[a-z0-9_-]+$)");
+        m.put(ContextFilter.ENV.defaultCase(), "required: the environment, one of the tenant's allowed_envs");
+        m.put(ContextFilter.SURFACE.defaultCase(), "the surface the request is made on (validated against the control plane)");
+        m.put(ContextFilter.APP.defaultCase(), "the app, on that surface, the tenant is subscribed to");
+        m.put(ContextFilter.PROJECT.defaultCase(), "a project of the tenant and app");
+        m.put(ContextFilter.MIN_REVISION.defaultCase(), "<collection>:<microseconds> from a write's answer: wait until this replica has it "
+                + "(503 REVISION_NOT_REACHED when it does not arrive in time)");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
     private Contract() {}
 
     public static Map<String, JsonNode> schemas() {
@@ -95,6 +110,14 @@ public final class Contract {
                 .put("description", "Every /v1 route needs Authorization: Bearer <JWT>, X-Tenant-Id and X-Env "
                         + "(optional X-Surface-Id, X-App-Id, X-Project-Id, X-Min-Revision). Errors are RFC 9457 "
                         + "application/problem+json with a code.");
+        ObjectNode shared = doc.putObject("components");
+        shared.putObject("securitySchemes").putObject("bearer")
+                .put("type", "http").put("scheme", "bearer").put("bearerFormat", "JWT");
+        ObjectNode headers = shared.putObject("parameters");
+        CONTEXT_HEADERS.forEach((h, description) -> headers.putObject(h).put("name", h).put("in", "header")
+                .put("required", description.startsWith("required")).put("description", description)
+                .putObject("schema").put("type", "string"));
+        doc.putArray("security").addObject().putArray("bearer");
         ObjectNode paths = doc.putObject("paths");
         for (RouteSpec r : routes) {
             ObjectNode path = paths.has(r.path()) ? (ObjectNode) paths.get(r.path()) : paths.putObject(r.path());
@@ -106,9 +129,12 @@ public final class Contract {
                 params.addObject().put("name", m.group(1)).put("in", "path").put("required", true)
                         .putObject("schema").put("type", "string");
             }
-            for (String h : List.of("X-Tenant-Id", "X-Env")) {
-                params.addObject().put("name", h).put("in", "header").put("required", true)
-                        .putObject("schema").put("type", "string");
+            for (String h : CONTEXT_HEADERS.keySet()) {
+                params.addObject().put("$ref", "#/components/parameters/" + h);
+            }
+            for (RouteSpec.Param p : r.params()) {
+                params.addObject().put("name", p.name()).put("in", p.header() ? "header" : "query").put("required", false)
+                        .put("description", p.description()).putObject("schema").put("type", p.type());
             }
             if (RouteSpec.GZIP_BODY.equals(r.requestBody())) {
                 op.putObject("requestBody").put("required", true).putObject("content").putObject("application/gzip")
@@ -124,12 +150,12 @@ public final class Contract {
                 }
             }
             ObjectNode responses = op.putObject("responses");
-            responses.putObject(r.method().text().equals("POST") ? "201" : "200").put("description", "success");
+            responses.putObject(String.valueOf(r.success())).put("description", r.success() == 201 ? "created" : "success");
             responses.putObject("default").put("description", "problem")
                     .putObject("content").putObject("application/problem+json").putObject("schema")
                     .put("$ref", "#/components/schemas/problem");
         }
-        ObjectNode components = doc.putObject("components").putObject("schemas");
+        ObjectNode components = ((ObjectNode) doc.get("components")).putObject("schemas");
         schemas().forEach((name, schema) -> {
             ObjectNode copy = schema.deepCopy();
             copy.remove("$schema");

@@ -30,13 +30,21 @@ final class DataRoutes {
         this.controlPlane = controlPlane;
     }
 
+    /**
+     * OPA clients may ask for pretty output; the answer is the same JSON either way. OPA's
+     * other options (explain, metrics, instrument) are not served here, and a request for
+     * them is refused rather than answered without them.
+     */
+    private static final RouteSpec.Param PRETTY = RouteSpec.Param.query("pretty", "boolean",
+            "accepted for OPA compatibility; has no effect");
+
     List<RouteSpec> routes() {
         return List.of(
                 new RouteSpec(Method.POST, "/v1/data/*", null, "read", false, null,
                         "OPA Data API: evaluate a bundle entrypoint (e.g. plinth/authz/decision) with {\"input\": …}",
-                        "{\"input\": {}}", this::evaluate),
+                        "{\"input\": {}}", this::evaluate).with(PRETTY),
                 new RouteSpec(Method.GET, "/v1/data/*", null, "read", false, null,
-                        "OPA Data API without input", null, this::evaluate));
+                        "OPA Data API without input", null, this::evaluate).with(PRETTY));
     }
 
     private void evaluate(RouteSpec.Call call, ServerResponse res) {

@@ -43,7 +43,7 @@ final class PolicyRoutes {
     List<RouteSpec> routes() {
         return List.of(
                 new RouteSpec(Method.PUT, "/v1/policies/bundles/{name}", "policies", "write", true, null,
-                        "Upload a policy bundle (application/gzip, as made by opa build -t wasm)", RouteSpec.GZIP_BODY, this::upload),
+                        "Upload a policy bundle (application/gzip, as made by opa build -t wasm)", RouteSpec.GZIP_BODY, this::upload).created(),
                 new RouteSpec(Method.POST, "/v1/policies/bundles/{name}/diff", "policies", "read", true, null,
                         "Impact diff: evaluate an uploaded bundle and the active one on posted inputs "
                                 + "({\"inputs\": [{\"entrypoint\": …, \"input\": …}]}) or on a sample of recent decisions; "

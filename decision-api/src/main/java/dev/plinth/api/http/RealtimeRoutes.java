@@ -37,7 +37,10 @@ final class RealtimeRoutes {
                 new RouteSpec(Method.POST, thread + "/messages", null, "write", false, null,
                         "Publish a message to a thread (writers only)", "{\"message\": {\"text\": \"hi\"}}", this::publish),
                 new RouteSpec(Method.GET, thread + "/events", null, "read", false, null,
-                        "Follow a thread as Server-Sent Events (readers and writers; from_ms, max_events, max_ms)", null, this::events));
+                        "Follow a thread as Server-Sent Events (readers and writers)", null, this::events)
+                        .with(RouteSpec.Param.query("from_ms", "integer", "replay the history from this time on (epoch ms; default 0: from the beginning), then follow"),
+                                RouteSpec.Param.query("max_events", "integer", "end the stream after this many events"),
+                                RouteSpec.Param.query("max_ms", "integer", "end the stream after this many milliseconds (default one hour)")));
     }
 
     private void put(RouteSpec.Call call, ServerResponse res) {

@@ -29,7 +29,9 @@ final class ResourceRoutes {
         String item = "/v1/resources/{kind}/{key}";
         return List.of(
                 new RouteSpec(Method.GET, "/v1/resources/{kind}", null, "read", false, null,
-                        "List resources of a kind in the caller's tenant and env (prefix, page_size, page_token)", null, this::list),
+                        "List resources of a kind in the caller's tenant and env (key order)", null, this::list)
+                        .with(RouteSpec.Param.query("prefix", "string", "only keys starting with this"),
+                                AdminRoutes.PAGE_SIZE, AdminRoutes.PAGE_TOKEN),
                 new RouteSpec(Method.GET, item, null, "read", false, null, "Read a resource", null, this::get),
                 new RouteSpec(Method.PUT, item, null, "write", false, null, "Write a resource (JSON; a body tenant_id/env must match the context)",
                         "{\"enabled\": true}", this::put),

@@ -9,6 +9,7 @@ import dev.plinth.datasync.model.Json;
 import dev.plinth.engine.api.PolicyEngine;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -31,10 +32,27 @@ final class RouteGuard {
         return (req, res) -> {
             RequestContext context = ContextFilter.context(req);
             JsonNode body = body(req);
-            var call = new RouteSpec.Call(context, req, body);
+            var call = new RouteSpec.Call(spec, context, req, body);
             authorize(spec, call);
+            refuseUnknownQuery(spec, req);
             spec.handler().handle(call, res);
         };
+    }
+
+    /**
+     * A query parameter the route does not take is refused rather than ignored: a client
+     * asking for {@code ?limit=10} must learn that it got the default page size. Checked
+     * after the route policy, so a caller without rights learns nothing about the route.
+     */
+    private static void refuseUnknownQuery(RouteSpec spec, ServerRequest req) {
+        List<String> known = spec.queryNames();
+        for (String name : req.query().names()) {
+            if (!known.contains(name)) {
+                throw new ProblemException(400, "MALFORMED_REQUEST", "unknown query parameter '" + name + "': "
+                        + spec.method().text() + " " + spec.path() + " takes "
+                        + (known.isEmpty() ? "none" : String.join(", ", known)));
+            }
+        }
     }
 
     private static JsonNode body(ServerRequest req) {

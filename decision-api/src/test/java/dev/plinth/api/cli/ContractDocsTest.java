@@ -22,6 +22,29 @@ class ContractDocsTest {
     }
 
     @Test
+    void openApiStatesWhatTheRoutesTakeAndAnswer() throws Exception {
+        var files = ContractCommand.files(Path.of("x"));
+        var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ContractCommand.render(files.get(Path.of("x", "openapi.json"))));
+        var paths = doc.path("paths");
+        assertThat(names(paths.path("/v1/admin/tenants").path("get"))).contains("page_size", "page_token", "X-Min-Revision", "X-Surface-Id");
+        assertThat(names(paths.path("/v1/admin/tenants/{id}").path("delete"))).contains("If-Match", "cascade");
+        assertThat(names(paths.path("/v1/admin/modes/{id}").path("delete"))).contains("If-Match").doesNotContain("cascade");
+        assertThat(names(paths.path("/v1/admin/tenants/{id}").path("put"))).contains("If-Match");
+        assertThat(paths.path("/v1/admin/tenants").path("post").path("responses").has("201")).isTrue();
+        assertThat(paths.path("/v1/data/*").path("post").path("responses").has("200")).as("a POST that creates nothing").isTrue();
+        assertThat(paths.path("/v1/policies/bundles/{name}").path("put").path("responses").has("201")).isTrue();
+        assertThat(doc.path("components").path("securitySchemes").path("bearer").path("scheme").asText()).isEqualTo("bearer");
+    }
+
+    private static java.util.List<String> names(com.fasterxml.jackson.databind.JsonNode op) {
+        var out = new java.util.ArrayList<String>();
+        // Context headers are shared components, referenced by name.
+        op.path("parameters").forEach(p -> out.add(p.has("$ref")
+                ? p.path("$ref").asText().substring("#/components/parameters/".length()) : p.path("name").asText()));
+        return out;
+    }
+
+    @Test
     void schemasUseSnakeCaseGrammarsAndDescribeEveryPrimitive() throws Exception {
         var files = ContractCommand.files(Path.of("x"));
         String tenant = ContractCommand.render(files.get(Path.of("x", "schemas", "tenant.json")));
