@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Upload, activate and roll back a bundle across two replicas on one emulator; malicious and
- * broken bundles are refused with the reason and the active policy stays as it was.
+ * broken bundles (and policies calling builtins the host does not provide) are refused with
+ * the reason and the active policy stays as it was.
  */
 class BundleLifecycleTest {
 
@@ -89,6 +90,15 @@ class BundleLifecycleTest {
                 assertThat(a.send("POST", "/v1/policies/active", admin(), "{\"name\": \"" + bad.getKey() + "\"}").statusCode())
                         .as("a refused bundle was not stored").isEqualTo(404);
             }
+            // A policy calling a builtin the host does not provide: refused at upload, not
+            // at the first decision that reaches the call.
+            var clock = upload(a, "clock", buildWithOpa("clock",
+                    rego -> rego.contains("package plinth.realtime") ? rego + "\nclock_ns := time.now_ns()\n" : rego,
+                    "-e", "plinth/realtime/clock_ns"));
+            assertThat(clock.statusCode()).as(clock.body()).isEqualTo(400);
+            assertThat(JSON.readTree(clock.body()).path("code").asText()).isEqualTo("BUNDLE_INVALID");
+            assertThat(JSON.readTree(clock.body()).path("detail").asText()).contains("[time.now_ns]");
+            assertThat(a.send("POST", "/v1/policies/active", admin(), "{\"name\": \"clock\"}").statusCode()).isEqualTo(404);
             assertThat(revision(a)).isEqualTo(builtin);
 
             var tenantAdmin = a.send("POST", "/v1/policies/active", TestPlinth.as("u_nobody", "t_system", "dev"), "{\"rollback\": true}");

@@ -1,21 +1,67 @@
 package dev.plinth.engine.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.styra.opa.wasm.OpaBuiltin;
+import com.styra.opa.wasm.OpaWasm;
+import com.styra.opa.wasm.builtins.Provided;
+import java.io.ByteArrayInputStream;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Decides whether an uploaded bundle may become active: it has every entrypoint Plinth
- * calls, its wasm module loads on Chicory, and a smoke evaluation of the authz decision
- * with empty input answers a defined, fail-closed denial.
+ * calls, its wasm module loads on Chicory, every builtin it needs from the host is
+ * provided, and a smoke evaluation of the authz decision with empty input answers a
+ * defined, fail-closed denial.
  */
 public final class BundleCheck {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The entrypoints Plinth's code evaluates; a bundle without any of them cannot serve. */
     public static final List<String> REQUIRED = List.of(
             "plinth/authz/decision", "plinth/authz/route", "plinth/routing/backend", "plinth/realtime/acl");
 
+    /** The builtins the wasm binding implements on the host side, for a module that imports them. */
+    private static final Set<String> HOST_BUILTINS = Arrays.stream(Provided.all()).map(OpaBuiltin.Builtin::name)
+            .collect(Collectors.toCollection(TreeSet::new));
+
     private BundleCheck() {}
+
+    /**
+     * The host builtins the module imports that nobody implements. The binding maps those to
+     * a stub that throws when called, so such a bundle would pass the smoke evaluation and
+     * then fail, closed, on the first decision that reaches the call (an outage for
+     * everyone that decision serves). The module lists its imports itself: its
+     * {@code builtins} export answers a JSON object of name → id.
+     */
+    static Set<String> unservedBuiltins(Bundle bundle) {
+        OpaWasm module;
+        try {
+            module = OpaWasm.builder().withInputStream(new ByteArrayInputStream(bundle.wasm()))
+                    .withJsonMapper(JSON).withMemory(new ByteArrayMemory(new MemoryLimits(2, MemoryLimits.MAX_PAGES)))
+                    .disableCompiler().build();
+        } catch (RuntimeException e) {
+            throw new EngineException.InvalidBundle("policy.wasm does not load: " + e.getMessage(), e);
+        }
+        int names = module.exports().builtins();
+        int text = module.exports().opaJsonDump(names);
+        var imported = new TreeSet<String>();
+        try {
+            JSON.readTree(module.memory().readCString(text)).fieldNames().forEachRemaining(imported::add);
+        } catch (java.io.IOException e) {
+            throw new EngineException.InvalidBundle("policy.wasm lists its builtins unreadably: " + e.getMessage(), e);
+        }
+        imported.removeAll(HOST_BUILTINS);
+        return imported;
+    }
 
     /** @throws EngineException.InvalidBundle naming what is wrong */
     public static PolicyEngine load(Bundle bundle, int poolSize, long decisionCacheSize) {
@@ -24,6 +70,11 @@ public final class BundleCheck {
             throw new EngineException.InvalidBundle("bundle lacks the entrypoints " + missing);
         }
         PolicyEngine engine = new PolicyEngine(bundle, poolSize, decisionCacheSize);
+        var unserved = unservedBuiltins(bundle);
+        if (!unserved.isEmpty()) {
+            throw new EngineException.InvalidBundle("the policy calls builtins this engine does not provide: " + unserved
+                    + " (the host provides " + HOST_BUILTINS + "; every other builtin must be compiled into the wasm module)");
+        }
         JsonNode smoke;
         try {
             smoke = engine.evaluate("plinth/authz/decision", JsonNodeFactory.instance.objectNode()).orElse(null);
