@@ -54,20 +54,17 @@ public final class Contract {
             Records.Project.class, Kind.Ids.PROJECT.pattern(),
             Records.IdentityProvider.class, Kind.Ids.NAME.pattern());
 
-    /** The context headers of every protected route (DESIGN.md §5), named as the filter reads them. */
-    private static final Map<String, String> CONTEXT_HEADERS = contextHeaders();
+    /** A context header of every protected route (DESIGN.md §5), named as the filter reads it. */
+    private record ContextHeader(String name, boolean required, String description) {}
 
-    private static Map<String, String> contextHeaders() {
-        var m = new LinkedHashMap<String, String>();
-        m.put(ContextFilter.TENANT.defaultCase(), "required: the tenant the request acts in (^t_[a-z0-9_-]+$)");
-        m.put(ContextFilter.ENV.defaultCase(), "required: the environment, one of the tenant's allowed_envs");
-        m.put(ContextFilter.SURFACE.defaultCase(), "the surface the request is made on (validated against the control plane)");
-        m.put(ContextFilter.APP.defaultCase(), "the app, on that surface, the tenant is subscribed to");
-        m.put(ContextFilter.PROJECT.defaultCase(), "a project of the tenant and app");
-        m.put(ContextFilter.MIN_REVISION.defaultCase(), "<collection>:<microseconds> from a write's answer: wait until this replica has it "
-                + "(503 REVISION_NOT_REACHED when it does not arrive in time)");
-        return java.util.Collections.unmodifiableMap(m);
-    }
+    private static final List<ContextHeader> CONTEXT_HEADERS = List.of(
+            new ContextHeader(ContextFilter.TENANT.defaultCase(), true, "the tenant the request acts in (^t_[a-z0-9_-]+$)"),
+            new ContextHeader(ContextFilter.ENV.defaultCase(), true, "the environment, one of the tenant's allowed_envs"),
+            new ContextHeader(ContextFilter.SURFACE.defaultCase(), false, "the surface the request is made on (validated against the control plane)"),
+            new ContextHeader(ContextFilter.APP.defaultCase(), false, "the app, on that surface, the tenant is subscribed to"),
+            new ContextHeader(ContextFilter.PROJECT.defaultCase(), false, "a project of the tenant and app"),
+            new ContextHeader(ContextFilter.MIN_REVISION.defaultCase(), false, "<collection>:<microseconds> from a write's answer: "
+                    + "wait until this replica has it (503 REVISION_NOT_REACHED when it does not arrive in time)"));
 
     private Contract() {}
 
@@ -114,9 +111,10 @@ public final class Contract {
         shared.putObject("securitySchemes").putObject("bearer")
                 .put("type", "http").put("scheme", "bearer").put("bearerFormat", "JWT");
         ObjectNode headers = shared.putObject("parameters");
-        CONTEXT_HEADERS.forEach((h, description) -> headers.putObject(h).put("name", h).put("in", "header")
-                .put("required", description.startsWith("required")).put("description", description)
-                .putObject("schema").put("type", "string"));
+        for (ContextHeader h : CONTEXT_HEADERS) {
+            headers.putObject(h.name()).put("name", h.name()).put("in", "header").put("required", h.required())
+                    .put("description", h.description()).putObject("schema").put("type", "string");
+        }
         doc.putArray("security").addObject().putArray("bearer");
         ObjectNode paths = doc.putObject("paths");
         for (RouteSpec r : routes) {
@@ -129,8 +127,8 @@ public final class Contract {
                 params.addObject().put("name", m.group(1)).put("in", "path").put("required", true)
                         .putObject("schema").put("type", "string");
             }
-            for (String h : CONTEXT_HEADERS.keySet()) {
-                params.addObject().put("$ref", "#/components/parameters/" + h);
+            for (ContextHeader h : CONTEXT_HEADERS) {
+                params.addObject().put("$ref", "#/components/parameters/" + h.name());
             }
             for (RouteSpec.Param p : r.params()) {
                 params.addObject().put("name", p.name()).put("in", p.header() ? "header" : "query").put("required", false)

@@ -76,7 +76,8 @@ public record RouteSpec(Method method, String path, String kind, String action, 
     }
 
     private void requireDeclared(String name, boolean header) {
-        if (params.stream().noneMatch(p -> p.header() == header && p.name().equalsIgnoreCase(name))) {
+        // Header names are case-insensitive in HTTP; query parameter names are not.
+        if (params.stream().noneMatch(p -> p.header() == header && (header ? p.name().equalsIgnoreCase(name) : p.name().equals(name)))) {
             throw new IllegalStateException(method.text() + " " + path + " reads the " + (header ? "header " : "query parameter ")
                     + name + ", which the route does not declare (RouteSpec.with)");
         }

@@ -43,10 +43,11 @@ public final class BundleCheck {
      * {@code builtins} export answers a JSON object of name → id.
      */
     static Set<String> unservedBuiltins(Bundle bundle) {
+        // The memory the engine's instances start with (the binding's default, 10 pages).
         OpaWasm module;
         try {
             module = OpaWasm.builder().withInputStream(new ByteArrayInputStream(bundle.wasm()))
-                    .withJsonMapper(JSON).withMemory(new ByteArrayMemory(new MemoryLimits(2, MemoryLimits.MAX_PAGES)))
+                    .withJsonMapper(JSON).withMemory(new ByteArrayMemory(new MemoryLimits(10, MemoryLimits.MAX_PAGES)))
                     .disableCompiler().build();
         } catch (RuntimeException e) {
             throw new EngineException.InvalidBundle("policy.wasm does not load: " + e.getMessage(), e);
