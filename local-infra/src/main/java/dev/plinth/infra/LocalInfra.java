@@ -75,7 +75,36 @@ public final class LocalInfra {
      */
     public static LocalInfra persistent(Path home, String projectId, InfraTools tools, Consumer<String> log)
             throws IOException {
+        try (var held = lock(home, log)) {
+            return findOrStart(home, projectId, tools, log);
+        }
+    }
+
+    /**
+     * Takes {@code run/infra.lock} and answers its channel; closing the channel releases it.
+     * One process at a time finds, starts or stops the servers of {@code home}. Without it,
+     * two {@code ./plinth} commands started together each started an emulator and a
+     * redis-server, the second pair on the same AOF directory, and one pair ended up running
+     * unrecorded.
+     */
+    private static java.nio.channels.FileChannel lock(Path home, Consumer<String> log) throws IOException {
         Files.createDirectories(home.resolve("run"));
+        var channel = java.nio.channels.FileChannel.open(home.resolve("run/infra.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() == null) {
+                log.accept("another plinth process is starting or stopping the local infrastructure; waiting for it");
+                channel.lock();
+            }
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static LocalInfra findOrStart(Path home, String projectId, InfraTools tools, Consumer<String> log)
+            throws IOException {
         Optional<State> running = readState(home).filter(LocalInfra::answers);
         if (running.isPresent()) {
             log.accept("local infrastructure already running: Firestore emulator on 127.0.0.1:"
@@ -108,14 +137,16 @@ public final class LocalInfra {
 
     /** Stops the servers of {@code home} if they run, exporting Firestore first. */
     public static boolean stopIfRunning(Path home, String projectId, Consumer<String> log) throws IOException {
-        Optional<State> state = readState(home);
-        if (state.isEmpty()) {
-            log.accept("no local infrastructure recorded under " + home);
-            return false;
+        try (var held = lock(home, log)) {
+            Optional<State> state = readState(home);
+            if (state.isEmpty()) {
+                log.accept("no local infrastructure recorded under " + home);
+                return false;
+            }
+            var infra = new LocalInfra(home, projectId, state.get(), log);
+            infra.stop();
+            return true;
         }
-        var infra = new LocalInfra(home, projectId, state.get(), log);
-        infra.stop();
-        return true;
     }
 
     public Endpoints endpoints() {

@@ -58,6 +58,36 @@ class LocalInfraPersistenceTest {
     }
 
     @Test
+    void twoProcessesStartingTogetherShareOneStack() throws Exception {
+        // Two JVMs at the same moment, as `./plinth run &` and `./plinth token` are: one
+        // starts the servers, the other waits for it and finds them.
+        var children = new ArrayList<Process>();
+        for (int i = 0; i < 2; i++) {
+            children.add(new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                    "-cp", System.getProperty("java.class.path"), StartStack.class.getName(), home.toString(), PROJECT)
+                    .redirectErrorStream(true).start());
+        }
+        var endpoints = new ArrayList<String>();
+        for (Process child : children) {
+            String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(child.waitFor()).as(out).isZero();
+            endpoints.add(out.lines().filter(l -> l.startsWith("endpoints ")).findFirst().orElseThrow(() -> new AssertionError(out)));
+        }
+        assertThat(endpoints.get(0)).isEqualTo(endpoints.get(1));
+        String[] ports = endpoints.get(0).split(" ");
+        assertThat(Files.readString(home.resolve("run/infra.json")))
+                .contains("\"firestorePort\":" + ports[1]).contains("\"redisPort\":" + ports[2]);
+    }
+
+    /** A process that finds or starts the stack of a home, prints its ports and exits (the servers stay). */
+    static final class StartStack {
+        public static void main(String[] args) throws Exception {
+            var e = LocalInfra.persistent(Path.of(args[0]), args[1], InfraTools.fromEnvironment(), System.out::println).endpoints();
+            System.out.println("endpoints " + e.firestorePort() + " " + e.redisPort());
+        }
+    }
+
+    @Test
     void aSecondStartReusesTheRunningServers() throws Exception {
         infra = LocalInfra.persistent(home, PROJECT, InfraTools.fromEnvironment(), log::add);
         var again = LocalInfra.persistent(home, PROJECT, InfraTools.fromEnvironment(), log::add);
