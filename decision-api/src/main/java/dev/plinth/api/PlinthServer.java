@@ -48,12 +48,19 @@ public final class PlinthServer implements AutoCloseable {
         var health = new HealthService(plinth.controlPlane(), plinth::engine, plinth.secrets(), plinth.clock());
         var services = new Routes.Services(plinth.resolver(), plinth.controlPlane(), plinth::engine, plinth.admin(),
                 plinth.routing(), plinth.resources(), plinth.realtime(), plinth.bundles(), plinth.secrets(), health);
-        return WebServer.builder()
+        WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
                 .routing(r -> Routes.routing(r, services))
                 .build()
                 .start();
+        // Helidon logs a listener that cannot bind and carries on without it (port -1).
+        if (!server.isRunning() || server.port() < 0) {
+            server.stop();
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port()
+                    + " (in use by another process?); choose another with --port or PLINTH_PORT");
+        }
+        return server;
     }
 
     /** The protected routes this server registers (for the route-matrix test and OpenAPI). */

@@ -3,6 +3,7 @@ package dev.plinth.api.cli;
 import dev.plinth.api.PlinthServer;
 import dev.plinth.api.bootstrap.BootstrapConfig;
 import dev.plinth.infra.LocalInfra;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +35,13 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             long every = config.exportInterval().toSeconds();
             exports.scheduleWithFixedDelay(() -> export(infra[0]), every, every, TimeUnit.SECONDS);
         }
+        // So that `./plinth stop` stops this server too (first, while Firestore still answers its export).
+        Path pidFile = ServerPid.file(config);
+        ServerPid.record(pidFile);
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.err.println("[plinth] shutting down");
+            ServerPid.forget(pidFile);
             exports.shutdownNow();
             if (infra[0] != null) {
                 export(infra[0]);

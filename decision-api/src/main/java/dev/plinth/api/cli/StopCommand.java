@@ -4,13 +4,14 @@ import dev.plinth.api.bootstrap.BootstrapConfig;
 import dev.plinth.infra.LocalInfra;
 import picocli.CommandLine.Command;
 
-/** {@code plinth stop}: export Firestore, then stop the local emulator and redis-server. */
+/** {@code plinth stop}: stop a server {@code plinth run} started on this home, export Firestore, then stop the local emulator and redis-server. */
 @Command(name = "stop", mixinStandardHelpOptions = true,
-        description = "Export the local Firestore data, then stop the local emulator and redis-server.")
+        description = "Stop a server started by plinth run on this home, export the local Firestore data, then stop the local emulator and redis-server.")
 final class StopCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BootstrapConfig config = BootstrapConfig.fromEnvironment();
+        ServerPid.stop(ServerPid.file(config), line -> System.err.println("[plinth] " + line));
         LocalInfra.stopIfRunning(config.home(), config.firestoreProject(), line -> System.err.println("[plinth] " + line));
         return 0;
     }

@@ -1,0 +1,64 @@
+package dev.plinth.api.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code plinth stop} after {@code plinth run &} stops the server too (it used to stop only
+ * the emulator and redis-server, leaving the server answering from a frozen snapshot). Both
+ * run as separate processes on a home of their own, with the real emulator and redis-server.
+ */
+class StopCommandTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void stopStopsTheServerRunStartedThenItsInfrastructure() throws Exception {
+        int port;
+        try (var socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path serverLog = home.resolve("server.log");
+        Process server = cli(List.of("run", "--port", String.valueOf(port))).redirectOutput(serverLog.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!(Files.exists(serverLog) && Files.readString(serverLog).contains("Plinth serves"))) {
+                assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
+                assertThat(System.nanoTime()).as("not serving within 120 s").isLessThan(deadline);
+                Thread.sleep(200);
+            }
+            assertThat(Files.readString(home.resolve("run/server.pid")).trim()).isEqualTo(String.valueOf(server.pid()));
+
+            Process stop = cli(List.of("stop")).start();
+            String said = new String(stop.getInputStream().readAllBytes());
+            assertThat(stop.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(stop.exitValue()).as(said).isZero();
+            assertThat(said).contains("stopping Plinth (pid " + server.pid() + ")").contains("stopping Firestore emulator");
+            assertThat(server.waitFor(10, TimeUnit.SECONDS)).as("the server exited").isTrue();
+            assertThat(Files.readString(serverLog)).contains("shutting down");
+            assertThat(home.resolve("run/server.pid")).doesNotExist();
+            assertThat(home.resolve("run/infra.json")).doesNotExist();
+        } finally {
+            server.destroyForcibly();
+            cli(List.of("stop")).start().waitFor(60, TimeUnit.SECONDS); // the servers, if the test failed half-way
+        }
+    }
+
+    private ProcessBuilder cli(List<String> args) throws IOException {
+        var cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"), PlinthCli.class.getName()));
+        cmd.addAll(args);
+        var pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PLINTH_HOME", home.toString());
+        return pb;
+    }
+}
