@@ -2,6 +2,7 @@ package dev.plinth.api.cli;
 
 import dev.plinth.api.bootstrap.BootstrapConfig;
 import dev.plinth.infra.LocalInfra;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 
 /** {@code plinth stop}: stop a server {@code plinth run} started on this home, export Firestore, then stop the local emulator and redis-server. */
@@ -11,8 +12,9 @@ final class StopCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BootstrapConfig config = BootstrapConfig.fromEnvironment();
-        ServerPid.stop(ServerPid.file(config), line -> System.err.println("[plinth] " + line));
-        LocalInfra.stopIfRunning(config.home(), config.firestoreProject(), line -> System.err.println("[plinth] " + line));
+        Consumer<String> log = line -> System.err.println("[plinth] " + line);
+        ServerPid.stop(ServerPid.file(config), log);
+        LocalInfra.stopIfRunning(config.home(), config.firestoreProject(), log);
         return 0;
     }
 }
