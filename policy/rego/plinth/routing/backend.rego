@@ -7,7 +7,7 @@
 #
 # Input:
 #   kind:          the requested kind
-#   resource_kind: its record {id, model}, absent when the kind is unknown
+#   resource_kind: its record {id, model, service?}, absent when the kind is unknown
 #   context:       {tenant_id, surface_id?, app_id?, project_id?}
 #   candidates:    [{id, kind, tenant, surface, app, project, backend}]
 #   backends:      {id: {id, type, status, settings, secrets}}
@@ -69,6 +69,7 @@ backend := {
 	"reason": concat("", ["routes/", chosen.id, " (", scope_name(chosen), ")"]),
 	"kind": input.kind,
 	"model": input.resource_kind.model,
+	"service": object.get(input.resource_kind, "service", null),
 	"backend_id": chosen.backend,
 	"route_id": chosen.id,
 	"scope": scope_name(chosen),

@@ -1,28 +1,44 @@
 package dev.plinth.backends;
 
+import com.google.api.gax.rpc.ApiException;
+import com.google.api.gax.rpc.StatusCode;
 import com.google.cloud.firestore.CollectionReference;
+import com.google.cloud.firestore.DocumentReference;
 import com.google.cloud.firestore.DocumentSnapshot;
 import com.google.cloud.firestore.FieldPath;
 import com.google.cloud.firestore.Firestore;
 import com.google.cloud.firestore.FirestoreOptions;
 import com.google.cloud.firestore.Query;
+import com.google.cloud.firestore.Transaction;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Resources as Firestore documents at
  * {@code <collection>/<tenant>/envs/<env>/kinds/<kind>/items/<key>}, holding the JSON text
- * in {@code value}. The project and database come from the backend's settings (the project
- * defaults to the control plane's).
+ * in {@code value}; idempotency records at {@code <collection>/<tenant>/envs/<env>/idempotency/<id>}.
+ * The project and database come from the backend's settings (the project defaults to the
+ * control plane's).
+ *
+ * <p>Design note: truthful outcomes. Every mutation is one transaction whose body ends by
+ * moving a small state machine from RUNNING to COMMITTING; a caller that gives up waiting
+ * moves it from RUNNING to ABANDONED instead, and an abandoned body throws, so the client's
+ * background retries can never commit it later. Whichever wins decides the answer: abandoned
+ * means the commit was never sent ({@link StoreException.BackendUnavailable}, nothing
+ * written); committing means it was, and a missing answer is
+ * {@link StoreException.OutcomeUnknown}.
  */
 final class FirestoreResourceStore implements ResourceStore {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final long TIMEOUT_SECONDS = 10;
 
     private final Firestore db;
     private final String collection;
@@ -38,26 +54,38 @@ final class FirestoreResourceStore implements ResourceStore {
         this.name = "backend " + backendId;
     }
 
+    private DocumentReference envDoc(Partition p) {
+        return db.collection(collection).document(p.tenantId()).collection("envs").document(p.env());
+    }
+
     private CollectionReference items(Partition p) {
-        return db.collection(collection).document(p.tenantId()).collection("envs").document(p.env())
-                .collection("kinds").document(p.kind()).collection("items");
+        return envDoc(p).collection("kinds").document(p.kind()).collection("items");
+    }
+
+    private DocumentReference item(Partition p, String key) {
+        return items(p).document(Partition.checkKey(key));
     }
 
     @Override
     public Optional<String> get(Partition p, String key) {
-        DocumentSnapshot d = call(() -> items(p).document(Partition.checkKey(key)).get().get(10, TimeUnit.SECONDS));
+        DocumentReference ref = item(p, key);
+        DocumentSnapshot d = read(() -> ref.get().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
         return d.exists() ? Optional.ofNullable(d.getString("value")) : Optional.empty();
     }
 
     @Override
-    public void put(Partition p, String key, String json) {
-        call(() -> items(p).document(Partition.checkKey(key)).set(Map.of("value", json)).get(10, TimeUnit.SECONDS));
+    public void put(Partition p, String key, String json, Idempotency idem) {
+        DocumentReference ref = item(p, key);
+        mutate(p, ref, idem, Boolean.class, tx -> {
+            tx.set(ref, Map.of("value", json));
+            return true;
+        });
     }
 
     @Override
-    public boolean delete(Partition p, String key) {
-        var ref = items(p).document(Partition.checkKey(key));
-        return transaction(ref, tx -> {
+    public boolean delete(Partition p, String key, Idempotency idem) {
+        var ref = item(p, key);
+        return mutate(p, ref, idem, Boolean.class, tx -> {
             boolean existed = tx.get(ref).get().exists();
             tx.delete(ref);
             return existed;
@@ -78,21 +106,15 @@ final class FirestoreResourceStore implements ResourceStore {
         }
         Query query = q.limit(limit);
         var out = new ArrayList<Item>();
-        for (DocumentSnapshot d : call(() -> query.get().get(10, TimeUnit.SECONDS)).getDocuments()) {
+        for (DocumentSnapshot d : read(() -> query.get().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).getDocuments()) {
             out.add(new Item(d.getId(), d.getString("value")));
         }
         return out;
     }
 
-    private long number(DocumentSnapshot d, String field) {
-        if (!d.exists() || d.getString("value") == null) {
-            return 0;
-        }
-        try {
-            return MAPPER.readTree(d.getString("value")).path(field).asLong(0);
-        } catch (java.io.IOException e) {
-            return 0;
-        }
+    /** A numeric field of the stored JSON; 0 when absent. */
+    private static long number(DocumentSnapshot d, String field) throws java.io.IOException {
+        return stored(d).path(field).asLong(0);
     }
 
     private static Map<String, Object> json(Map<String, Object> fields) {
@@ -104,29 +126,29 @@ final class FirestoreResourceStore implements ResourceStore {
     }
 
     @Override
-    public long increment(Partition p, String key, long by) {
-        var ref = items(p).document(Partition.checkKey(key));
-        return transaction(ref, tx -> {
-            long next = number(tx.get(ref).get(), "value") + by;
+    public long increment(Partition p, String key, long by, Idempotency idem) {
+        var ref = item(p, key);
+        return mutate(p, ref, idem, Long.class, tx -> {
+            long next = ResourceStore.exact(number(tx.get(ref).get(), "value") + by, p.kind() + "/" + key);
             tx.set(ref, json(Map.of("value", next)));
             return next;
         });
     }
 
     @Override
-    public LockState acquire(Partition p, String key, String owner, long ttlMillis, long nowMillis) {
-        var ref = items(p).document(Partition.checkKey(key));
-        return transaction(ref, tx -> {
-            DocumentSnapshot d = tx.get(ref).get();
-            var current = stored(d);
+    public LockState acquire(Partition p, String key, String owner, long ttlMillis, long nowMillis, Idempotency idem) {
+        var ref = item(p, key);
+        return mutate(p, ref, idem, LockState.class, tx -> {
+            var current = stored(tx.get(ref).get());
             long token = current.path("fencing_token").asLong(0);
             String holder = current.path("owner").isTextual() ? current.path("owner").asText() : null;
             long expires = current.path("expires_at_ms").asLong(0);
             if (holder != null && expires > nowMillis && !holder.equals(owner)) {
                 return new LockState(false, holder, token, expires);
             }
-            long next = holder != null && holder.equals(owner) && expires > nowMillis ? token : token + 1;
-            var fields = new java.util.LinkedHashMap<String, Object>();
+            long next = holder != null && holder.equals(owner) && expires > nowMillis ? token
+                    : ResourceStore.exact(token + 1, "the fencing token of " + p.kind() + "/" + key);
+            var fields = new LinkedHashMap<String, Object>();
             fields.put("owner", owner);
             fields.put("fencing_token", next);
             fields.put("expires_at_ms", nowMillis + ttlMillis);
@@ -136,26 +158,26 @@ final class FirestoreResourceStore implements ResourceStore {
     }
 
     @Override
-    public boolean renew(Partition p, String key, String owner, long token, long ttlMillis, long nowMillis) {
-        return changeLock(p, key, owner, token, nowMillis, nowMillis + ttlMillis);
+    public boolean renew(Partition p, String key, String owner, long token, long ttlMillis, long nowMillis, Idempotency idem) {
+        return changeLock(p, key, owner, token, nowMillis, nowMillis + ttlMillis, idem);
     }
 
     @Override
-    public boolean release(Partition p, String key, String owner, long token, long nowMillis) {
-        return changeLock(p, key, owner, token, nowMillis, -1);
+    public boolean release(Partition p, String key, String owner, long token, long nowMillis, Idempotency idem) {
+        return changeLock(p, key, owner, token, nowMillis, -1, idem);
     }
 
     /** Renew (new expiry) or release (expiry -1: owner cleared, token kept) if still held. */
-    private boolean changeLock(Partition p, String key, String owner, long token, long nowMillis, long expiresAt) {
-        var ref = items(p).document(Partition.checkKey(key));
-        return transaction(ref, tx -> {
+    private boolean changeLock(Partition p, String key, String owner, long token, long nowMillis, long expiresAt, Idempotency idem) {
+        var ref = item(p, key);
+        return mutate(p, ref, idem, Boolean.class, tx -> {
             var current = stored(tx.get(ref).get());
             boolean held = owner.equals(current.path("owner").asText(null)) && current.path("fencing_token").asLong(-1) == token
                     && current.path("expires_at_ms").asLong(0) > nowMillis;
             if (!held) {
                 return false;
             }
-            var fields = new java.util.LinkedHashMap<String, Object>();
+            var fields = new LinkedHashMap<String, Object>();
             fields.put("owner", expiresAt < 0 ? null : owner);
             fields.put("fencing_token", token);
             fields.put("expires_at_ms", Math.max(expiresAt, 0));
@@ -170,9 +192,9 @@ final class FirestoreResourceStore implements ResourceStore {
     }
 
     @Override
-    public Debit debit(Partition p, String key, long amount) {
-        var ref = items(p).document(Partition.checkKey(key));
-        return transaction(ref, tx -> {
+    public Debit debit(Partition p, String key, long amount, Idempotency idem) {
+        var ref = item(p, key);
+        return mutate(p, ref, idem, Debit.class, tx -> {
             long remaining = number(tx.get(ref).get(), "remaining");
             if (remaining < amount) {
                 return new Debit(false, remaining);
@@ -183,10 +205,10 @@ final class FirestoreResourceStore implements ResourceStore {
     }
 
     @Override
-    public long credit(Partition p, String key, long amount) {
-        var ref = items(p).document(Partition.checkKey(key));
-        return transaction(ref, tx -> {
-            long remaining = number(tx.get(ref).get(), "remaining") + amount;
+    public long credit(Partition p, String key, long amount, Idempotency idem) {
+        var ref = item(p, key);
+        return mutate(p, ref, idem, Long.class, tx -> {
+            long remaining = ResourceStore.exact(number(tx.get(ref).get(), "remaining") + amount, p.kind() + "/" + key);
             tx.set(ref, json(Map.of("remaining", remaining)));
             return remaining;
         });
@@ -201,20 +223,23 @@ final class FirestoreResourceStore implements ResourceStore {
             com.google.cloud.firestore.TransactionOptions.createReadWriteOptionsBuilder().setNumberOfAttempts(100).build();
 
     @Override
-    public void append(Partition p, String key, String json, long atMillis) {
-        var events = items(p).document(Partition.checkKey(key)).collection("events");
+    public void append(Partition p, String key, String json, long atMillis, Idempotency idem) {
+        var events = item(p, key).collection("events");
         // Ids sort by time; the random suffix keeps simultaneous events apart.
-        String id = String.format("%016d-%s", atMillis, java.util.UUID.randomUUID());
-        call(() -> events.document(id).create(Map.of("at_ms", atMillis, "event", json)).get(10, TimeUnit.SECONDS));
+        var ref = events.document(String.format("%016d-%s", atMillis, java.util.UUID.randomUUID()));
+        mutate(p, ref, idem, Boolean.class, tx -> {
+            tx.create(ref, Map.of("at_ms", atMillis, "event", json));
+            return true;
+        });
     }
 
     @Override
     public List<Event> range(Partition p, String key, long fromMillis, long toMillis, int limit) {
-        Query q = items(p).document(Partition.checkKey(key)).collection("events")
+        Query q = item(p, key).collection("events")
                 .orderBy(FieldPath.documentId())
                 .startAt(String.format("%016d", fromMillis)).endBefore(String.format("%016d", toMillis)).limit(limit);
         var out = new ArrayList<Event>();
-        for (DocumentSnapshot d : call(() -> q.get().get(10, TimeUnit.SECONDS)).getDocuments()) {
+        for (DocumentSnapshot d : read(() -> q.get().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).getDocuments()) {
             out.add(new Event(d.getLong("at_ms"), d.getString("event")));
         }
         return out;
@@ -223,7 +248,7 @@ final class FirestoreResourceStore implements ResourceStore {
     /** A snapshot listener on the key's events: its first snapshot is the backlog, later ones the new events. */
     @Override
     public AutoCloseable subscribe(Partition p, String key, long fromMillis, java.util.function.Consumer<Event> onEvent) {
-        Query q = items(p).document(Partition.checkKey(key)).collection("events")
+        Query q = item(p, key).collection("events")
                 .orderBy(FieldPath.documentId()).startAt(String.format("%016d", fromMillis));
         var registration = q.addSnapshotListener((snap, error) -> {
             if (error != null || snap == null) {
@@ -240,11 +265,10 @@ final class FirestoreResourceStore implements ResourceStore {
     }
 
     @Override
-    public Take take(Partition p, String key, long capacity, double refillPerSecond, long tokens, long nowMillis) {
-        var ref = items(p).document(Partition.checkKey(key));
-        return transaction(ref, tx -> {
-            DocumentSnapshot d = tx.get(ref).get();
-            var state = stored(d);
+    public Take take(Partition p, String key, long capacity, double refillPerSecond, long tokens, long nowMillis, Idempotency idem) {
+        var ref = item(p, key);
+        return mutate(p, ref, idem, Take.class, tx -> {
+            var state = stored(tx.get(ref).get());
             double available = state.has("tokens") ? state.path("tokens").asDouble() : capacity;
             long updated = state.path("updated_ms").asLong(nowMillis);
             available = Math.min(capacity, available + Math.max(0, nowMillis - updated) / 1000.0 * refillPerSecond);
@@ -274,14 +298,90 @@ final class FirestoreResourceStore implements ResourceStore {
         return out;
     }
 
-    private <T> T transaction(com.google.cloud.firestore.DocumentReference ref, com.google.cloud.firestore.Transaction.Function<T> body) {
+    @FunctionalInterface
+    private interface TxBody<T> {
+        T apply(Transaction tx) throws Exception;
+    }
+
+    private static final int RUNNING = 0;
+    private static final int COMMITTING = 1;
+    private static final int ABANDONED = 2;
+
+    /** Thrown inside an abandoned transaction so that no later retry of it commits. */
+    private static final class Abandoned extends RuntimeException {
+        Abandoned() {
+            super("abandoned by its caller", null, false, false);
+        }
+    }
+
+    /**
+     * One mutation: the idempotency record read first (a replay answers the recorded
+     * outcome), the body, the record written with the body's result, all in one transaction.
+     */
+    private <T> T mutate(Partition p, DocumentReference ref, Idempotency idem, Class<T> type, TxBody<T> body) {
+        DocumentReference idemRef = idem == null ? null : envDoc(p).collection("idempotency").document(idem.id());
+        var state = new AtomicInteger(RUNNING);
+        com.google.cloud.firestore.Transaction.Function<T> tx = t -> {
+            if (idemRef != null) {
+                DocumentSnapshot prior = t.get(idemRef).get();
+                if (prior.exists() && prior.getLong("expires_at_ms") != null && prior.getLong("expires_at_ms") > System.currentTimeMillis()) {
+                    if (!idem.digest().equals(prior.getString("digest"))) {
+                        throw new StoreException.IdempotencyConflict("the idempotency key was used for a different request");
+                    }
+                    return MAPPER.readValue(prior.getString("result"), type);
+                }
+            }
+            T result = body.apply(t);
+            if (idemRef != null) {
+                t.set(idemRef, Map.of("digest", idem.digest(), "result", MAPPER.writeValueAsString(result),
+                        "expires_at_ms", System.currentTimeMillis() + idem.ttlMillis()));
+            }
+            if (!state.compareAndSet(RUNNING, COMMITTING) && state.get() != COMMITTING) {
+                throw new Abandoned();
+            }
+            return result;
+        };
         var lock = stripes[Math.floorMod(ref.getPath().hashCode(), stripes.length)];
         lock.lock();
         try {
-            return call(() -> db.runTransaction(body, CONTENDED).get(60, TimeUnit.SECONDS));
+            return db.runTransaction(tx, CONTENDED).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            if (state.compareAndSet(RUNNING, ABANDONED)) {
+                throw new StoreException.BackendUnavailable(name + " (firestore) did not answer within " + TIMEOUT_SECONDS
+                        + " s; the write was abandoned before its commit was sent, nothing was written", e);
+            }
+            throw new StoreException.OutcomeUnknown(name + " (firestore) did not answer within " + TIMEOUT_SECONDS
+                    + " s after the commit was sent; it may or may not have been applied (retry with the same Idempotency-Key)", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StoreException se) {
+                throw se;
+            }
+            if (state.get() == COMMITTING && !invalidArgument(e.getCause())) {
+                throw new StoreException.OutcomeUnknown(name + " (firestore) failed after the commit was sent: "
+                        + e.getCause().getMessage() + "; it may or may not have been applied", e);
+            }
+            throw failure(e.getCause(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (state.compareAndSet(RUNNING, ABANDONED)) {
+                throw new StoreException.BackendUnavailable(name + ": interrupted before the commit; nothing was written", e);
+            }
+            throw new StoreException.OutcomeUnknown(name + ": interrupted after the commit was sent", e);
         } finally {
             lock.unlock();
         }
+    }
+
+    private static boolean invalidArgument(Throwable t) {
+        return t instanceof ApiException api && api.getStatusCode().getCode() == StatusCode.Code.INVALID_ARGUMENT;
+    }
+
+    /** A failure that is not an outage: the value itself was refused (size, reserved names). */
+    private StoreException failure(Throwable cause, Throwable wrapper) {
+        if (invalidArgument(cause)) {
+            return new StoreException.InvalidValue(name + " (firestore) refused the value: " + cause.getMessage(), wrapper);
+        }
+        return new StoreException.BackendUnavailable(name + " (firestore) failed: " + (cause == null ? wrapper : cause).getMessage(), wrapper);
     }
 
     @FunctionalInterface
@@ -289,11 +389,14 @@ final class FirestoreResourceStore implements ResourceStore {
         T run() throws Exception;
     }
 
-    private <T> T call(Call<T> call) {
+    /** A read: any failure is {@code BackendUnavailable} (nothing is written by a read). */
+    private <T> T read(Call<T> call) {
         try {
             return call.run();
-        } catch (ExecutionException | TimeoutException e) {
-            throw new StoreException.BackendUnavailable(name + " (firestore) failed: " + e.getMessage(), e);
+        } catch (ExecutionException e) {
+            throw failure(e.getCause(), e);
+        } catch (TimeoutException e) {
+            throw new StoreException.BackendUnavailable(name + " (firestore) did not answer within " + TIMEOUT_SECONDS + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException.BackendUnavailable(name + ": interrupted", e);

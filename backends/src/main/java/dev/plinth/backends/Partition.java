@@ -5,7 +5,9 @@ import java.util.regex.Pattern;
 
 /**
  * Where a resource lives inside a backend: tenant, env and kind, all already validated by
- * context resolution and routing. Keys are checked here.
+ * context resolution and routing. Keys are checked here, identically for every backend, so
+ * a key one backend would refuse (Firestore reserves {@code __…__} ids) is refused by all,
+ * as a client error, before anything is sent.
  */
 public record Partition(String tenantId, String env, String kind) {
 
@@ -21,6 +23,9 @@ public record Partition(String tenantId, String env, String kind) {
     public static String checkKey(String key) {
         if (key == null || !KEY.matcher(key).matches() || key.equals(".") || key.equals("..")) {
             throw new StoreException.InvalidKey("key '" + key + "' must match " + KEY.pattern());
+        }
+        if (key.length() >= 4 && key.startsWith("__") && key.endsWith("__")) {
+            throw new StoreException.InvalidKey("key '" + key + "' is reserved: keys may not both start and end with '__'");
         }
         return key;
     }

@@ -27,7 +27,7 @@ class StoreRegistryTest {
         })) {
             ResourceStore first = registry.storeFor(redis);
             assertThat(registry.storeFor(redis)).isSameAs(first);
-            first.put(new Partition("t_a", "dev", "memory"), "k", "{\"v\": 1}");
+            first.put(new Partition("t_a", "dev", "memory"), "k", "{\"v\": 1}", null);
 
             var moved = new Records.Backend("r1", "redis", Map.of("host", "127.0.0.1", "port", TestInfra.shared().redisPort(),
                     "database", 1), Map.of(), "active");

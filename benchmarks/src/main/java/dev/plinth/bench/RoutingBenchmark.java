@@ -51,7 +51,7 @@ public class RoutingBenchmark {
         var kinds = new HashMap<String, Records.ResourceKind>();
         for (String kind : List.of("feature_flags", "memory", "kpi", "budgets", "strategy_lock", "maybes", "seo", "firearms",
                 "page_content", "analytics_events", "rate_limits", "realtime_registry", "chat_bus", "raw_storage", "vector_index")) {
-            kinds.put(kind, new Records.ResourceKind(kind, "document", null));
+            kinds.put(kind, new Records.ResourceKind(kind, "document", null, null));
             routes.put("default_" + kind, new Records.Route("default_" + kind, kind, "*", "*", "*", "*", "fs"));
         }
         for (int t = 0; t < 10_000; t += 10) {

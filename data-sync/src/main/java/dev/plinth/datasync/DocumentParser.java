@@ -119,7 +119,7 @@ final class DocumentParser {
     }
 
     static Records.ResourceKind resourceKind(Doc d) {
-        return new Records.ResourceKind(d.id(), str(d, "model", null), str(d, "description", null));
+        return new Records.ResourceKind(d.id(), str(d, "model", null), str(d, "description", null), str(d, "service", null));
     }
 
     static Mode mode(Doc d) {

@@ -97,6 +97,7 @@ class AdminApiTest {
         DELETE | /v1/admin/tenants/t_system      |                                                          | 409 | PROTECTED
         GET  | /v1/admin/tenants/t_nowhere       |                                                          | 404 | NOT_FOUND
         GET  | /v1/admin/tenants?page_size=0     |                                                          | 400 | VALIDATION_FAILED
+        GET  | /v1/admin/tenants?page_size=4294967297 |                                                     | 400 | VALIDATION_FAILED
         DELETE | /v1/admin/surfaces/s_squared    |                                                          | 409 | HAS_DEPENDENTS
         DELETE | /v1/admin/users/u_owner         |                                                          | 409 | HAS_DEPENDENTS
         """)

@@ -39,6 +39,15 @@ public final class RestartableRedis implements AutoCloseable {
         LocalInfra.terminate(List.of(process.pid()));
     }
 
+    /** Freezes the server (SIGSTOP): connections stay open and commands are accepted, none answered until {@link #resume}. */
+    public synchronized void pause() {
+        LocalInfra.signalGroup(process.pid(), "STOP");
+    }
+
+    public synchronized void resume() {
+        LocalInfra.signalGroup(process.pid(), "CONT");
+    }
+
     public synchronized void start() throws IOException {
         process = LocalInfra.startRedis(tools, port, dir, dir.resolve("redis.log"), password);
         LocalInfra.awaitRedis(port, process, dir.resolve("redis.log"));
@@ -46,6 +55,7 @@ public final class RestartableRedis implements AutoCloseable {
 
     @Override
     public synchronized void close() throws IOException {
+        resume(); // a frozen process would ignore TERM until killed
         stop();
         LocalInfra.deleteTree(dir);
     }

@@ -78,12 +78,13 @@ public final class AdminStore {
     }
 
     /** Lists in document-id order, {@code pageSize} at a time (1–500). */
-    public Page list(Kind kind, String tenantId, int pageSize, String pageToken) {
+    public Page list(Kind kind, String tenantId, long pageSize, String pageToken) {
+        // Checked as a long: a cast first would make 4294967297 a page of 1.
         if (pageSize < 1 || pageSize > 500) {
             throw new AdminException.Invalid(List.of("page_size must be 1..500, was " + pageSize));
         }
         String collection = kind.tenantScoped() ? "tenants/" + tenantId + "/" + kind.collection() : kind.collection();
-        Query q = Kind.byId(db, collection).limit(pageSize + 1);
+        Query q = Kind.byId(db, collection).limit((int) pageSize + 1);
         if (pageToken != null && !pageToken.isEmpty()) {
             q = q.startAfter(decodeToken(pageToken));
         }
@@ -130,6 +131,7 @@ public final class AdminStore {
             checkIfMatch(ref, current, ifMatch);
             checkReferences(tx, v.references());
             checkUnique(tx, kind, id, v.document());
+            keepLastOwner(tx, kind, tenantId, current, v.document());
             tx.set(ref, v.document());
             return 0;
         });
@@ -146,6 +148,7 @@ public final class AdminStore {
                 throw new AdminException.NotFound(ref.getPath());
             }
             checkIfMatch(ref, current, ifMatch);
+            keepLastOwner(tx, kind, tenantId, current, null);
             var toCascade = new ArrayList<DocumentReference>();
             for (Kind.Dependents dep : kind.dependents(db, tenantId, id)) {
                 QuerySnapshot found = tx.get(dep.query().limit(MAX_CASCADE + 1)).get();
@@ -226,6 +229,50 @@ public final class AdminStore {
         }
         if (!missing.isEmpty()) {
             throw new AdminException.ReferenceMissing(String.join("; ", missing));
+        }
+    }
+
+    /**
+     * What the route policy needs to judge a membership write: the membership as stored (null
+     * when there is none) and how many active owners the tenant has (counted up to 2: the
+     * policy only asks whether it is the last).
+     */
+    public record OwnerFacts(Map<String, Object> membership, int activeOwners) {}
+
+    public OwnerFacts ownerFacts(String tenantId, String userId) {
+        DocumentSnapshot d = call(() -> db.document(Kind.MEMBERS.path(tenantId, userId)).get().get(10, TimeUnit.SECONDS));
+        QuerySnapshot owners = call(() -> owners(tenantId).get().get(10, TimeUnit.SECONDS));
+        return new OwnerFacts(d.exists() ? d.getData() : null, activeOwners(owners));
+    }
+
+    // Owners are queried by role alone (a single-field index Firestore keeps by itself; role
+    // and status together would need a composite index deployed) and filtered here.
+    private Query owners(String tenantId) {
+        return db.collection("tenants/" + tenantId + "/members").whereArrayContains("roles", "owner").limit(MAX_CASCADE);
+    }
+
+    private static int activeOwners(QuerySnapshot owners) {
+        return (int) Math.min(2, owners.getDocuments().stream().filter(d -> activeOwner(d.getData())).count());
+    }
+
+    private static boolean activeOwner(Map<String, Object> membership) {
+        return membership != null && membership.get("roles") instanceof List<?> roles && roles.contains("owner")
+                && "active".equals(membership.getOrDefault("status", "active"));
+    }
+
+    /**
+     * The last active owner of a tenant stays: the route policy refuses such a write from the
+     * facts it is given, and this check, inside the write's transaction, keeps two concurrent
+     * demotions of the last two owners from both passing.
+     */
+    private void keepLastOwner(Transaction tx, Kind kind, String tenantId, DocumentSnapshot current, Map<String, Object> next)
+            throws Exception {
+        if (kind != Kind.MEMBERS || !activeOwner(current.getData()) || activeOwner(next)) {
+            return;
+        }
+        if (activeOwners(tx.get(owners(tenantId)).get()) <= 1) {
+            throw new AdminException.StateConflict("LAST_OWNER", current.getId() + " is the last active owner of " + tenantId
+                    + "; add another owner first");
         }
     }
 

@@ -49,6 +49,8 @@ public enum Kind {
     static final Set<String> BACKEND_TYPES = Set.of("firestore", "redis");
     /** Resource models; {@code external} kinds are answered by the spine but stored outside Plinth. */
     static final Set<String> MODELS = Set.of("document", "counter", "lock", "budget", "event_log", "rate_limit", "external");
+    /** Plinth services that own a kind's data; their kinds are not served by the generic resource API. */
+    public static final Set<String> SERVICES = Set.of("realtime");
     static final Set<String> ALGORITHMS = Set.of("HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
             "ES256", "ES384", "ES512", "PS256", "PS384", "PS512");
 
@@ -244,6 +246,7 @@ public enum Kind {
                     b.error("'model' is required");
                 }
                 b.string("description", false, 500);
+                b.oneOf("service", SERVICES, null);
             }
             case ROUTES -> {
                 String kind = b.matching("kind", true, Ids.NAME);

@@ -97,6 +97,10 @@ public final class Records {
      */
     public record Route(String id, String kind, String tenant, String surface, String app, String project, String backend) {}
 
-    /** {@code resource_kinds/{id}}: a kind of routed resource and its model. */
-    public record ResourceKind(String id, String model, String description) {}
+    /**
+     * {@code resource_kinds/{id}}: a kind of routed resource and its model. {@code service}
+     * names the Plinth service that owns the kind's data (e.g. {@code realtime}); such a kind
+     * is reachable only through that service's API, never through {@code /v1/resources}.
+     */
+    public record ResourceKind(String id, String model, String description, String service) {}
 }

@@ -86,7 +86,7 @@ final class AdminRoutes {
     }
 
     private void list(Kind kind, RouteSpec.Call call, ServerResponse res) {
-        int size = (int) call.longQuery("page_size", 100);
+        long size = call.longQuery("page_size", 100);
         AdminStore.Page page = store.list(kind, call.param("tenant"), size, call.query("page_token"));
         ObjectNode body = Json.MAPPER.createObjectNode();
         var items = body.putArray("items");

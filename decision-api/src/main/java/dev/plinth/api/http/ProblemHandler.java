@@ -43,7 +43,11 @@ public final class ProblemHandler {
     public static void store(ServerRequest req, ServerResponse res, StoreException e) {
         int status = switch (e) {
             case StoreException.InvalidKey k -> 400;
+            case StoreException.InvalidValue v -> 400;
+            case StoreException.Overflow o -> 400;
+            case StoreException.IdempotencyConflict c -> 422;
             case StoreException.BackendUnavailable u -> 503;
+            case StoreException.OutcomeUnknown u -> 504;
             case StoreException.Misconfigured m -> 503;
         };
         send(req, res, status, e.code(), e.getMessage());

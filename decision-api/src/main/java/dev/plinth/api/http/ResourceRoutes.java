@@ -19,6 +19,10 @@ final class ResourceRoutes {
     private static final io.helidon.http.HeaderName BACKEND = io.helidon.http.HeaderNames.create("X-Plinth-Backend");
     private static final io.helidon.http.HeaderName ROUTE = io.helidon.http.HeaderNames.create("X-Plinth-Route");
 
+    static final RouteSpec.Param IDEMPOTENCY_KEY = RouteSpec.Param.header(dev.plinth.api.resources.Idempotency.HEADER,
+            "a retry with the same key and body answers the first outcome and applies nothing twice; "
+                    + "the same key with another body is 422 IDEMPOTENCY_KEY_REUSED");
+
     private final ResourceService resources;
 
     ResourceRoutes(ResourceService resources) {
@@ -33,12 +37,14 @@ final class ResourceRoutes {
                         .with(RouteSpec.Param.query("prefix", "string", "only keys starting with this"),
                                 AdminRoutes.PAGE_SIZE, AdminRoutes.PAGE_TOKEN),
                 new RouteSpec(Method.GET, item, null, "read", false, null, "Read a resource", null, this::get),
-                new RouteSpec(Method.PUT, item, null, "write", false, null, "Write a resource (JSON; a body tenant_id/env must match the context)",
-                        "{\"enabled\": true}", this::put),
-                new RouteSpec(Method.DELETE, item, null, "write", false, null, "Delete a resource", null, this::delete),
+                new RouteSpec(Method.PUT, item, null, "write", false, null, "Write a document (kinds of model document only; "
+                        + "JSON; a body tenant_id/env must match the context)", "{\"enabled\": true}", this::put).with(IDEMPOTENCY_KEY),
+                new RouteSpec(Method.DELETE, item, null, "write", false, null, "Delete a document (kinds of model document only)",
+                        null, this::delete).with(IDEMPOTENCY_KEY),
                 new RouteSpec(Method.POST, item + "/{op}", null, "write", false, null,
                         "Atomic operation of the kind's model: counter increment; lock acquire/renew/release (TTL, fencing token); "
-                                + "budget debit/credit (never below zero); event_log append/range; rate_limit take", "{\"by\": 1}", this::operate),
+                                + "budget debit/credit (never below zero); event_log append/range; rate_limit take "
+                                + "(bodies and answers: docs/resources.md)", "{\"by\": 1}", this::operate).with(IDEMPOTENCY_KEY),
                 new RouteSpec(Method.POST, "/v1/admin/tenants/{tenant}/copy", "copy", "write", true, "tenant",
                         "Copy a tenant's resources of one kind from one backend to another (before flipping its route); "
                                 + "answers the counts per env",
@@ -59,14 +65,16 @@ final class ResourceRoutes {
         if (call.body() == null) {
             throw new ProblemException(400, "MALFORMED_REQUEST", "a JSON body is required");
         }
-        var placement = resources.put(call.context(), call.param("kind"), call.param("key"), call.body().toString());
+        var placement = resources.put(call.context(), call.param("kind"), call.param("key"), call.body().toString(),
+                call.header(dev.plinth.api.resources.Idempotency.HEADER));
         placed(res, placement);
         JsonResponses.send(res, 200, Json.MAPPER.createObjectNode().put("key", call.param("key"))
                 .put("backend", placement.backendId()).put("route", placement.routeId()));
     }
 
     private void delete(RouteSpec.Call call, ServerResponse res) {
-        var deleted = resources.delete(call.context(), call.param("kind"), call.param("key"));
+        var deleted = resources.delete(call.context(), call.param("kind"), call.param("key"),
+                call.header(dev.plinth.api.resources.Idempotency.HEADER));
         placed(res, deleted.placement());
         if (!deleted.existed()) {
             throw new ProblemException(404, "NOT_FOUND", call.param("kind") + "/" + call.param("key") + " does not exist");
@@ -75,8 +83,8 @@ final class ResourceRoutes {
     }
 
     private void list(RouteSpec.Call call, ServerResponse res) {
-        int size = (int) call.longQuery("page_size", 100);
-        var listing = resources.list(call.context(), call.param("kind"), call.query("prefix"), call.query("page_token"), size);
+        var listing = resources.list(call.context(), call.param("kind"), call.query("prefix"), call.query("page_token"),
+                call.longQuery("page_size", 100));
         placed(res, listing.placement());
         ObjectNode body = Json.MAPPER.createObjectNode();
         var items = body.putArray("items");
@@ -93,7 +101,8 @@ final class ResourceRoutes {
     }
 
     private void operate(RouteSpec.Call call, ServerResponse res) {
-        var result = resources.operate(call.context(), call.param("kind"), call.param("key"), call.param("op"), call.body());
+        var result = resources.operate(call.context(), call.param("kind"), call.param("key"), call.param("op"), call.body(),
+                call.header(dev.plinth.api.resources.Idempotency.HEADER));
         res.header(BACKEND, result.path("backend").asText());
         JsonResponses.send(res, 200, result);
     }

@@ -23,9 +23,12 @@ final class RouteGuard {
     static final String ENTRYPOINT = "plinth/authz/route";
 
     private final Supplier<PolicyEngine> engine;
+    private final dev.plinth.datasync.admin.AdminStore admin;
 
-    RouteGuard(Supplier<PolicyEngine> engine) {
+    /** @param admin where the facts of a membership write come from (its stored roles, the tenant's owners) */
+    RouteGuard(Supplier<PolicyEngine> engine, dev.plinth.datasync.admin.AdminStore admin) {
         this.engine = engine;
+        this.admin = admin;
     }
 
     Handler guard(RouteSpec spec) {
@@ -81,7 +84,8 @@ final class RouteGuard {
         var json = Json.MAPPER;
         ObjectNode input = json.createObjectNode();
         input.set("context", json.valueToTree(call.context()));
-        input.putObject("route").put("admin", spec.admin()).put("kind", spec.kind()).put("action", spec.action());
+        input.putObject("route").put("admin", spec.admin()).put("kind", spec.kind()).put("action", spec.action())
+                .put("method", spec.method().text());
         ObjectNode target = input.putObject("target");
         if (spec.targetParam() != null && call.param(spec.targetParam()) != null) {
             target.put("tenant_id", call.param(spec.targetParam()));
@@ -90,14 +94,36 @@ final class RouteGuard {
         if (call.body() != null && call.body().isObject()) {
             copyText(call.body(), body, "tenant_id");
             copyText(call.body(), body, "env");
+            copyText(call.body(), body, "status");
+            if (call.body().get("roles") instanceof com.fasterxml.jackson.databind.node.ArrayNode roles) {
+                body.set("roles", roles);
+            }
+        }
+        if ("members".equals(spec.kind()) && "write".equals(spec.action()) && admin != null) {
+            membershipFacts(call, target);
         }
         // The input is a pure function of these values, so the decision can be cached by them.
-        var key = new RouteKey(call.context(), spec.method().text() + " " + spec.path(), target.path("tenant_id").asText(null),
-                body.path("tenant_id").asText(null), body.path("env").asText(null));
+        var key = new RouteKey(call.context(), spec.method().text() + " " + spec.path(), target, body);
         Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluateCached(ENTRYPOINT, key, () -> input));
     }
 
-    private record RouteKey(RequestContext context, String route, String targetTenant, String bodyTenant, String bodyEnv) {}
+    /** The membership a write names, as stored, and how many active owners its tenant has. */
+    private void membershipFacts(RouteSpec.Call call, ObjectNode target) {
+        String tenant = call.param("tenant");
+        String id = call.param("id") != null ? call.param("id")
+                : call.body() != null && call.body().path("id").isTextual() ? call.body().path("id").asText() : null;
+        if (tenant == null || id == null || !dev.plinth.datasync.admin.Kind.Ids.TENANT.matcher(tenant).matches()
+                || !dev.plinth.datasync.admin.Kind.MEMBERS.idPattern().matcher(id).matches()) {
+            return; // the handler refuses a malformed id; there is nothing stored to protect
+        }
+        var facts = admin.ownerFacts(tenant, id);
+        target.put("id", id).put("active_owners", facts.activeOwners());
+        if (facts.membership() != null) {
+            target.set("membership", Json.MAPPER.valueToTree(facts.membership()));
+        }
+    }
+
+    private record RouteKey(RequestContext context, String route, JsonNode target, JsonNode body) {}
 
     private static void copyText(JsonNode from, ObjectNode to, String field) {
         JsonNode v = from.get(field);

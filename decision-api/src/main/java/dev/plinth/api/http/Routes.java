@@ -53,7 +53,7 @@ public final class Routes {
     }
 
     public static void routing(HttpRouting.Builder routing, Services s) {
-        var guard = new RouteGuard(s.engine());
+        var guard = new RouteGuard(s.engine(), s.admin());
         routing.addFilter(new ContextFilter(s.resolver(), s.controlPlane()))
                 .error(ProblemException.class, ProblemHandler::problem)
                 .error(AdminException.class, ProblemHandler::admin)

@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * Threads (with readers and writers) live in the {@code realtime_registry} kind, so their
  * ACLs are as durable as its routed backend (Firestore by default) and survive restarts.
  * Messages go to the {@code chat_bus} kind's event log on its routed backend. The ACL
- * decision is the policy's.
+ * decision is the policy's. Both kinds are owned by this service ({@code service: realtime}
+ * in their kind records), so the generic resource API cannot reach around the ACL.
  */
 public final class RealtimeService {
 
@@ -25,11 +26,11 @@ public final class RealtimeService {
     private static final Pattern THREAD_ID = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
     private static final Pattern USER_ID = Pattern.compile("^u_[a-z0-9_-]+$");
 
-    private final ResourceService resources;
+    private final ResourceService.ServiceDoor resources;
     private final Supplier<PolicyEngine> engine;
 
     public RealtimeService(ResourceService resources, Supplier<PolicyEngine> engine) {
-        this.resources = resources;
+        this.resources = resources.serviceDoor("realtime");
         this.engine = engine;
     }
 
@@ -70,7 +71,7 @@ public final class RealtimeService {
 
     /** The thread's ACL, or null when it does not exist. */
     public JsonNode thread(RequestContext context, String threadId) {
-        return resources.get(context, "realtime_registry", key(threadId)).json().map(json -> {
+        return resources.get(context, "realtime_registry", key(threadId)).map(json -> {
             try {
                 return Json.MAPPER.readTree(json);
             } catch (java.io.IOException e) {
@@ -102,11 +103,11 @@ public final class RealtimeService {
         authorize(context, threadId, "publish");
         ObjectNode envelope = Json.MAPPER.createObjectNode().put("from", context.userId());
         envelope.set("message", message);
-        return resources.appendEvent(context, "chat_bus", key(threadId), envelope.toString());
+        return resources.append(context, "chat_bus", key(threadId), envelope.toString());
     }
 
     public AutoCloseable subscribe(RequestContext context, String threadId, long fromMillis, Consumer<ResourceStore.Event> onEvent) {
         authorize(context, threadId, "subscribe");
-        return resources.subscribeEvents(context, "chat_bus", key(threadId), fromMillis, onEvent);
+        return resources.subscribe(context, "chat_bus", key(threadId), fromMillis, onEvent);
     }
 }

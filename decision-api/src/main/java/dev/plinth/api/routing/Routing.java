@@ -25,8 +25,12 @@ public final class Routing {
 
     public static final String ENTRYPOINT = "plinth/routing/backend";
 
-    /** A routing answer: the backend and the route that chose it. */
-    public record Resolved(String kind, String model, Backend backend, Route route, String scope, long dataRevision) {}
+    /**
+     * A routing answer: the backend and the route that chose it.
+     *
+     * @param service the Plinth service that owns the kind's data, or null for a kind served by the resource API
+     */
+    public record Resolved(String kind, String model, String service, Backend backend, Route route, String scope, long dataRevision) {}
 
     private record DecisionKey(String kind, Object resourceKind, String tenant, String surface, String app, String project,
                                List<Route> candidates, List<Backend> backends) {}
@@ -69,7 +73,8 @@ public final class Routing {
         JsonNode decision = Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluateCached(ENTRYPOINT, key, () -> input));
         Route route = s.entities().routes().get(decision.path("route_id").asText());
         Backend backend = s.entities().backends().get(decision.path("backend_id").asText());
-        return new Resolved(kind, decision.path("model").asText(), backend, route, decision.path("scope").asText(), s.revision());
+        String service = decision.path("service").isTextual() ? decision.path("service").asText() : null;
+        return new Resolved(kind, decision.path("model").asText(), service, backend, route, decision.path("scope").asText(), s.revision());
     }
 
     /** A backend record by id, for operations that name backends explicitly (copy). */
@@ -80,6 +85,11 @@ public final class Routing {
             throw new ProblemException(404, "NOT_FOUND", "backends/" + id + " does not exist");
         }
         return b;
+    }
+
+    /** The control-plane snapshot routing decides on. */
+    public Snapshot snapshot() {
+        return snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY", "the control plane is not loaded yet"));
     }
 
     /** The envs a tenant allows. */

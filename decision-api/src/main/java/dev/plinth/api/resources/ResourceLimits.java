@@ -1,0 +1,38 @@
+package dev.plinth.api.resources;
+
+import dev.plinth.api.context.ProblemException;
+import dev.plinth.backends.ResourceStore;
+import dev.plinth.datasync.model.Snapshot;
+import java.util.Map;
+
+/**
+ * The bounds of the resource models, from data ({@code tenants/t_system.defaults.resource_limits}),
+ * so an operator changes them with a write. A missing entry is named, never defaulted.
+ *
+ * @param maxValueBytes         largest document value (UTF-8 bytes); larger is 413
+ * @param maxAmount             largest |by| of an increment, amount of a debit or credit, capacity of a rate limit
+ * @param maxLockTtlMillis      longest lock lease
+ * @param idempotencyTtlSeconds how long an Idempotency-Key answers retries
+ */
+public record ResourceLimits(long maxValueBytes, long maxAmount, long maxLockTtlMillis, long idempotencyTtlSeconds) {
+
+    static final String PATH = "tenants/t_system.defaults.resource_limits";
+
+    static ResourceLimits of(Snapshot s) {
+        Object raw = s.tenant(Snapshot.SYSTEM_TENANT).map(t -> t.defaults().get("resource_limits")).orElse(null);
+        if (!(raw instanceof Map<?, ?> m)) {
+            throw new ProblemException(503, "CONFIG_MISSING", PATH + " is not set (see docs/resources.md)");
+        }
+        return new ResourceLimits(positive(m, "max_value_bytes", 1_000_000), positive(m, "max_amount", ResourceStore.MAX_EXACT),
+                positive(m, "max_lock_ttl_ms", Long.MAX_VALUE / 4), positive(m, "idempotency_ttl_seconds", 30L * 86_400));
+    }
+
+    /** An entry of the map: a positive integer no larger than {@code ceiling} (what the backends can hold). */
+    private static long positive(Map<?, ?> m, String name, long ceiling) {
+        if (!(m.get(name) instanceof Number n) || n.longValue() <= 0 || n.longValue() > ceiling || n.doubleValue() != n.longValue()) {
+            throw new ProblemException(503, "CONFIG_MISSING", PATH + "." + name + " must be a positive integer of at most "
+                    + ceiling + ", is " + m.get(name));
+        }
+        return n.longValue();
+    }
+}

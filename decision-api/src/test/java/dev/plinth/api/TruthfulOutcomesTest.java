@@ -1,0 +1,58 @@
+package dev.plinth.api;
+
+import static dev.plinth.api.TestPlinth.admin;
+import static dev.plinth.api.TestPlinth.as;
+import static dev.plinth.api.TestPlinth.with;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plinth.infra.RestartableRedis;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis frozen mid-write (SIGSTOP): the write that was sent answers 504 OUTCOME_UNKNOWN, the
+ * writes after it are refused before they are sent (503 BACKEND_UNAVAILABLE, and truly
+ * nothing is applied when Redis resumes), and a retry of the unknown one with its
+ * Idempotency-Key answers its real outcome without applying it twice. Before, five debits
+ * answered 503 and all five were applied on resume.
+ */
+class TruthfulOutcomesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void aFrozenRedisNeverTurnsA503IntoAWrite() throws Exception {
+        try (var redis = new RestartableRedis(); var plinth = TestPlinth.start(TruthfulOutcomesTest.class)) {
+            plinth.send("POST", "/v1/admin/backends", admin(), "{\"id\": \"redis_frozen\", \"type\": \"redis\", \"settings\": "
+                    + "{\"host\": \"127.0.0.1\", \"port\": " + redis.port() + "}}");
+            String rev = JSON.readTree(plinth.send("POST", "/v1/admin/routes", admin(),
+                    "{\"id\": \"frozen_budgets\", \"kind\": \"budgets\", \"tenant\": \"t_system\", \"backend\": \"redis_frozen\"}").body())
+                    .path("revision").asText();
+            var h = with(as("u_admin", "t_system", "dev"), "X-Min-Revision", rev);
+            assertThat(plinth.send("POST", "/v1/resources/budgets/b/credit", h, "{\"amount\": 1000}").statusCode()).isEqualTo(200);
+
+            redis.pause();
+            HttpResponse<String> sent;
+            var keyed = with(h, "Idempotency-Key", "the-unknown-one");
+            try {
+                sent = plinth.send("POST", "/v1/resources/budgets/b/debit", keyed, "{\"amount\": 100}");
+                assertThat(sent.statusCode()).as(sent.body()).isEqualTo(504);
+                assertThat(JSON.readTree(sent.body()).path("code").asText()).isEqualTo("OUTCOME_UNKNOWN");
+                for (int i = 0; i < 5; i++) {
+                    var refused = plinth.send("POST", "/v1/resources/budgets/b/debit", h, "{\"amount\": 100}");
+                    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+                    assertThat(JSON.readTree(refused.body()).path("code").asText()).isEqualTo("BACKEND_UNAVAILABLE");
+                }
+            } finally {
+                redis.resume();
+            }
+
+            // The sent debit ran when Redis resumed; the five refused ones never did.
+            var retry = plinth.send("POST", "/v1/resources/budgets/b/debit", keyed, "{\"amount\": 100}");
+            assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+            assertThat(JSON.readTree(retry.body()).path("remaining").asLong()).isEqualTo(900);
+            assertThat(JSON.readTree(plinth.get("/v1/resources/budgets/b", h).body()).path("remaining").asLong()).isEqualTo(900);
+        }
+    }
+}
