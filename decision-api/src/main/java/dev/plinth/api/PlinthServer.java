@@ -6,7 +6,9 @@ import dev.plinth.api.http.RouteSpec;
 import dev.plinth.api.http.Routes;
 import dev.plinth.api.library.Plinth;
 import dev.plinth.datasync.ControlPlane;
+import dev.plinth.api.http.ProblemHandler;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import java.util.List;
 
 /** One running Plinth replica: the in-process {@link Plinth} and the HTTP server in front of it. */
@@ -48,10 +50,18 @@ public final class PlinthServer implements AutoCloseable {
         var health = new HealthService(plinth.controlPlane(), plinth::engine, plinth.secrets(), plinth.clock());
         var services = new Routes.Services(plinth.resolver(), plinth.controlPlane(), plinth::engine, plinth.admin(),
                 plinth.routing(), plinth.resources(), plinth.realtime(), plinth.bundles(), plinth.secrets(), health);
+        var limits = config.limits();
         WebServer server = WebServer.builder()
                 .host(config.host())
                 .port(config.port())
-                .routing(r -> Routes.routing(r, services))
+                .maxPayloadSize(limits.maxBodyBytes())
+                .maxTcpConnections(limits.maxConnections())
+                .idleConnectionTimeout(limits.idleTimeout())
+                .idleConnectionPeriod(limits.idleTimeout().dividedBy(4))
+                // The parser's hard ceiling; the configured limit is answered 431 by the first filter.
+                .addProtocol(Http1Config.builder().maxHeadersSize(limits.maxHeaderBytes() * 4).build())
+                .directHandlers(ProblemHandler.directHandlers())
+                .routing(r -> Routes.routing(r, services, limits))
                 .build()
                 .start();
         // Helidon logs a listener that cannot bind and carries on without it (port -1).

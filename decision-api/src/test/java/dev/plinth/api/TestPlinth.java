@@ -60,14 +60,30 @@ final class TestPlinth implements AutoCloseable {
 
     /** A replica's configuration: the dev signing key in {@code secretsDir}, the given emulator, a port (0: any free one). */
     static BootstrapConfig config(String projectId, Path secretsDir, String emulatorHost, int port) throws Exception {
+        return config(projectId, secretsDir, emulatorHost, port, Map.of());
+    }
+
+    /** The same, with more bootstrap variables (e.g. the request limits). */
+    static BootstrapConfig config(String projectId, Path secretsDir, String emulatorHost, int port, Map<String, String> more)
+            throws Exception {
         Path secrets = secretsDir.resolve("secrets.json");
         Files.writeString(secrets, "{\"dev_jwt_signing_key\": \"" + KEY + "\"}");
-        return BootstrapConfig.from(Map.of(
+        var env = new java.util.HashMap<>(Map.of(
                 "PLINTH_PORT", String.valueOf(port),
                 "PLINTH_HOME", secretsDir.toString(),
                 "PLINTH_FIRESTORE_PROJECT", projectId,
                 "PLINTH_FIRESTORE_EMULATOR_HOST", emulatorHost,
                 "PLINTH_SECRETS_FILE", secrets.toString()));
+        env.putAll(more);
+        return BootstrapConfig.from(env);
+    }
+
+    /** A replica with more bootstrap variables. */
+    static TestPlinth startWith(Class<?> testClass, Map<String, String> more) throws Exception {
+        String project = TestInfra.newProjectId(testClass);
+        Path home = Files.createTempDirectory("plinth-test-secrets");
+        String emulator = TestInfra.shared().firestoreHost();
+        return new TestPlinth(project, home, emulator, PlinthServer.start(config(project, home, emulator, 0, more)));
     }
 
     Firestore firestore() {

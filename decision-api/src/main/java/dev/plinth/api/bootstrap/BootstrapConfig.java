@@ -18,10 +18,40 @@ import java.util.Objects;
  * @param exportInterval       how often the local emulator's data is exported to disk
  * @param gsmEndpoint          {@code host:port} of a plaintext Secret Manager v1 server, or null for Google's
  * @param readyTimeout         how long start-up waits for the first complete control-plane snapshot
+ * @param limits               the HTTP listener's bounds on requests and connections
  */
 public record BootstrapConfig(String host, int port, Path home, String firestoreProject,
                               String firestoreEmulatorHost, boolean localInfra, Path secretsFile,
-                              Duration exportInterval, String gsmEndpoint, Duration readyTimeout) {
+                              Duration exportInterval, String gsmEndpoint, Duration readyTimeout, Limits limits) {
+
+    /**
+     * Bounds on what one client can make the server hold.
+     *
+     * @param maxBodyBytes   largest request body of any route (a policy bundle); larger is 413
+     * @param maxJsonBytes   largest JSON request body; larger is 413 before it is parsed
+     * @param maxHeaderBytes largest request header block; larger is 431
+     * @param idleTimeout    a connection without traffic for this long (kept alive, or stalled mid-request) is closed
+     * @param maxConnections connections served at once; more wait in the accept backlog until one closes
+     */
+    public record Limits(long maxBodyBytes, long maxJsonBytes, int maxHeaderBytes, Duration idleTimeout, int maxConnections) {
+        public Limits {
+            positive("PLINTH_MAX_BODY_BYTES", maxBodyBytes);
+            positive("PLINTH_MAX_JSON_BYTES", maxJsonBytes);
+            positive("PLINTH_MAX_HEADER_BYTES", maxHeaderBytes);
+            positive("PLINTH_IDLE_TIMEOUT_SECONDS", idleTimeout.toSeconds());
+            positive("PLINTH_MAX_CONNECTIONS", maxConnections);
+            if (maxJsonBytes > maxBodyBytes) {
+                throw new IllegalArgumentException("PLINTH_MAX_JSON_BYTES (" + maxJsonBytes + ") must not exceed PLINTH_MAX_BODY_BYTES ("
+                        + maxBodyBytes + ")");
+            }
+        }
+
+        private static void positive(String name, long value) {
+            if (value <= 0) {
+                throw new IllegalArgumentException(name + " must be positive, was " + value);
+            }
+        }
+    }
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -36,6 +66,7 @@ public record BootstrapConfig(String host, int port, Path home, String firestore
         }
         Objects.requireNonNull(secretsFile, "secretsFile");
         Objects.requireNonNull(exportInterval, "exportInterval");
+        Objects.requireNonNull(limits, "limits");
     }
 
     /** Reads the process environment. */
@@ -58,17 +89,19 @@ public record BootstrapConfig(String host, int port, Path home, String firestore
                 Path.of(env.getOrDefault("PLINTH_SECRETS_FILE", home.resolve("secrets.json").toString())).toAbsolutePath(),
                 Duration.ofSeconds(parseInt(env, "PLINTH_EXPORT_INTERVAL_SECONDS", 15)),
                 blankToNull(env.get("PLINTH_GSM_ENDPOINT")),
-                Duration.ofSeconds(parseInt(env, "PLINTH_READY_TIMEOUT_SECONDS", 120)));
+                Duration.ofSeconds(parseInt(env, "PLINTH_READY_TIMEOUT_SECONDS", 120)),
+                new Limits(parseInt(env, "PLINTH_MAX_BODY_BYTES", 16 * 1024 * 1024), parseInt(env, "PLINTH_MAX_JSON_BYTES", 2 * 1024 * 1024),
+                        parseInt(env, "PLINTH_MAX_HEADER_BYTES", 16 * 1024), Duration.ofSeconds(parseInt(env, "PLINTH_IDLE_TIMEOUT_SECONDS", 120)), parseInt(env, "PLINTH_MAX_CONNECTIONS", 1024)));
     }
 
     public BootstrapConfig withPort(int newPort) {
         return new BootstrapConfig(host, newPort, home, firestoreProject, firestoreEmulatorHost, localInfra, secretsFile,
-                exportInterval, gsmEndpoint, readyTimeout);
+                exportInterval, gsmEndpoint, readyTimeout, limits);
     }
 
     public BootstrapConfig withEmulatorHost(String emulatorHost) {
         return new BootstrapConfig(host, port, home, firestoreProject, emulatorHost, localInfra, secretsFile,
-                exportInterval, gsmEndpoint, readyTimeout);
+                exportInterval, gsmEndpoint, readyTimeout, limits);
     }
 
     private static int parseInt(Map<String, String> env, String name, int fallback) {

@@ -45,9 +45,12 @@ final class ContextFilter implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         if (req.path().path().startsWith("/v1/")) {
             var headers = req.headers();
-            headers.first(MIN_REVISION).ifPresent(this::awaitRevision);
+            String authorization = headers.first(HeaderNames.AUTHORIZATION).orElse(null);
+            // Only a caller whose credentials verify is held for a revision; anyone else gets
+            // the resolution's 401 at once.
+            headers.first(MIN_REVISION).filter(t -> resolver.authenticates(authorization)).ifPresent(this::awaitRevision);
             RequestContext context = resolver.resolve(new ContextResolver.Headers(
-                    headers.first(HeaderNames.AUTHORIZATION).orElse(null),
+                    authorization,
                     headers.first(TENANT).orElse(null),
                     headers.first(ENV).orElse(null),
                     headers.first(SURFACE).orElse(null),

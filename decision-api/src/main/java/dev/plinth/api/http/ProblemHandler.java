@@ -56,7 +56,8 @@ public final class ProblemHandler {
     /** Helidon's own refusals (no such route, bad request line…), with their status. */
     public static void http(ServerRequest req, ServerResponse res, io.helidon.http.HttpException e) {
         int status = e.status().code();
-        String code = status == 404 ? "NOT_FOUND" : status == 405 ? "METHOD_NOT_ALLOWED" : status < 500 ? "MALFORMED_REQUEST" : "INTERNAL";
+        String code = status == 404 ? "NOT_FOUND" : status == 405 ? "METHOD_NOT_ALLOWED" : status == 413 ? "PAYLOAD_TOO_LARGE"
+                : status < 500 ? "MALFORMED_REQUEST" : "INTERNAL";
         send(req, res, status, code, status == 404 ? "no route " + req.prologue().method() + " " + req.path().path() : e.getMessage());
     }
 
@@ -67,15 +68,65 @@ public final class ProblemHandler {
     }
 
     static void send(ServerRequest req, ServerResponse res, int status, String code, String detail) {
-        ObjectNode body = Json.MAPPER.createObjectNode()
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, "application/problem+json");
+        res.send(body(status, code, detail, req.path().path()).toString());
+    }
+
+    private static ObjectNode body(int status, String code, String detail, String instance) {
+        return Json.MAPPER.createObjectNode()
                 .put("type", "https://plinth.dev/problems/" + code.toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                 .put("title", Status.create(status).reasonPhrase())
                 .put("status", status)
                 .put("code", code)
                 .put("detail", detail)
-                .put("instance", req.path().path());
-        res.status(Status.create(status));
-        res.header(HeaderNames.CONTENT_TYPE, "application/problem+json");
-        res.send(body.toString());
+                .put("instance", instance);
+    }
+
+    private static final class Direct implements io.helidon.http.DirectHandler {
+        // Helidon passes no message to the String variant for most refusals; the throwable's
+        // is read here.
+        @Override
+        public TransportResponse handle(TransportRequest request, EventType event, Status status,
+                                        io.helidon.http.ServerResponseHeaders headers, Throwable thrown) {
+            return handle(request, event, status, headers, thrown == null ? null : thrown.getMessage());
+        }
+
+        @Override
+        public TransportResponse handle(TransportRequest request, EventType event, Status status,
+                                        io.helidon.http.ServerResponseHeaders headers, String message) {
+            int code = status.code();
+            String problem = "MALFORMED_REQUEST";
+            if (event == EventType.PAYLOAD_TOO_LARGE || code == 413) {
+                code = 413;
+                problem = "PAYLOAD_TOO_LARGE";
+            } else if (code >= 500) {
+                problem = "INTERNAL";
+            }
+            String path = request.path() == null ? "" : request.path();
+            String detail = code >= 500 || message == null ? Status.create(code).reasonPhrase() : message;
+            return TransportResponse.builder()
+                    .status(Status.create(code))
+                    .header(HeaderNames.CONTENT_TYPE, "application/problem+json")
+                    .entity(body(code, problem, detail, path.length() > 200 ? path.substring(0, 200) : path).toString())
+                    .keepAlive(false)
+                    .build();
+        }
+    }
+
+    /**
+     * What the HTTP layer refuses before routing (a body over the listener's limit, a
+     * malformed request line, headers beyond the parser's hard ceiling) is answered as
+     * problem+json too. Headers over the configured limit are refused with 431 by
+     * {@link Routes}' first filter, below that ceiling, since Helidon reports an oversized
+     * header block as a plain bad request.
+     */
+    public static io.helidon.webserver.http.DirectHandlers directHandlers() {
+        var handler = new Direct();
+        var builder = io.helidon.webserver.http.DirectHandlers.builder();
+        for (var event : io.helidon.http.DirectHandler.EventType.values()) {
+            builder.addHandler(event, handler);
+        }
+        return builder.build();
     }
 }

@@ -25,15 +25,30 @@ final class RouteGuard {
     private final Supplier<PolicyEngine> engine;
     private final dev.plinth.datasync.admin.AdminStore admin;
 
-    /** @param admin where the facts of a membership write come from (its stored roles, the tenant's owners) */
-    RouteGuard(Supplier<PolicyEngine> engine, dev.plinth.datasync.admin.AdminStore admin) {
+    private final long maxJsonBytes;
+
+    /**
+     * @param admin        where the facts of a membership write come from (its stored roles, the tenant's owners)
+     * @param maxJsonBytes the largest JSON body read; larger is 413 before anything is parsed
+     */
+    RouteGuard(Supplier<PolicyEngine> engine, dev.plinth.datasync.admin.AdminStore admin, long maxJsonBytes) {
         this.engine = engine;
         this.admin = admin;
+        this.maxJsonBytes = maxJsonBytes;
     }
 
+    /**
+     * The route policy runs twice when a request has a body: first on what the route needs
+     * without it (who may use the route at all), so a caller without rights never makes the
+     * server read or parse a large body; then with the body's facts (CONTEXT_MISMATCH, roles
+     * a membership write grants). Both are cached decisions.
+     */
     Handler guard(RouteSpec spec) {
         return (req, res) -> {
             RequestContext context = ContextFilter.context(req);
+            if (req.content().hasEntity()) {
+                authorize(spec, new RouteSpec.Call(spec, context, req, null));
+            }
             JsonNode body = body(req);
             var call = new RouteSpec.Call(spec, context, req, body);
             authorize(spec, call);
@@ -58,7 +73,7 @@ final class RouteGuard {
         }
     }
 
-    private static JsonNode body(ServerRequest req) {
+    private JsonNode body(ServerRequest req) {
         if (!req.content().hasEntity()) {
             return null;
         }
@@ -68,16 +83,29 @@ final class RouteGuard {
                 || type.startsWith("application/x-gzip")) {
             return null;
         }
-        String text = req.content().as(String.class);
-        if (text.isBlank()) {
-            return null;
+        return StrictJson.parse(bounded(req));
+    }
+
+    /** The body's bytes, refusing (413) as soon as they exceed the JSON limit: a declared length first, then as read. */
+    private byte[] bounded(ServerRequest req) {
+        long declared = req.headers().contentLength().orElse(-1);
+        if (declared > maxJsonBytes) {
+            throw tooLarge(declared);
         }
-        try {
-            return Json.MAPPER.readTree(text);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", "the request body is not valid JSON: "
-                    + e.getOriginalMessage());
+        try (var in = req.content().inputStream()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxJsonBytes + 1));
+            if (bytes.length > maxJsonBytes) {
+                throw tooLarge(-1);
+            }
+            return bytes;
+        } catch (java.io.IOException e) {
+            throw new ProblemException(400, "MALFORMED_REQUEST", "the request body could not be read: " + e.getMessage());
         }
+    }
+
+    private ProblemException tooLarge(long declared) {
+        return new ProblemException(413, "PAYLOAD_TOO_LARGE", "a JSON body may have at most " + maxJsonBytes + " bytes"
+                + (declared > 0 ? "; this one declares " + declared : "") + " (PLINTH_MAX_JSON_BYTES)");
     }
 
     private void authorize(RouteSpec spec, RouteSpec.Call call) {

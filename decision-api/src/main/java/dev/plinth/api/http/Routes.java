@@ -52,18 +52,37 @@ public final class Routes {
         return routes;
     }
 
-    public static void routing(HttpRouting.Builder routing, Services s) {
-        var guard = new RouteGuard(s.engine(), s.admin());
-        routing.addFilter(new ContextFilter(s.resolver(), s.controlPlane()))
+    /** @param limits the request bounds: JSON bodies over theirs are 413 before parsing, header blocks 431 */
+    public static void routing(HttpRouting.Builder routing, Services s, dev.plinth.api.bootstrap.BootstrapConfig.Limits limits) {
+        var guard = new RouteGuard(s.engine(), s.admin(), limits.maxJsonBytes());
+        routing.addFilter((chain, req, res) -> {
+            long bytes = 0;
+            for (var header : req.headers()) {
+                bytes += header.name().length() + header.values().length() + 4;
+            }
+            if (bytes > limits.maxHeaderBytes()) {
+                throw new ProblemException(431, "HEADERS_TOO_LARGE", "the request headers are " + bytes
+                        + " bytes; at most " + limits.maxHeaderBytes() + " are accepted (PLINTH_MAX_HEADER_BYTES)");
+            }
+            chain.proceed();
+        }).addFilter(new ContextFilter(s.resolver(), s.controlPlane()))
                 .error(ProblemException.class, ProblemHandler::problem)
                 .error(AdminException.class, ProblemHandler::admin)
                 .error(StoreException.class, ProblemHandler::store)
                 .error(HttpException.class, ProblemHandler::http)
                 .error(Exception.class, ProblemHandler::unexpected);
         List<RouteSpec> routes = protectedRoutes(s);
+        var methods = new java.util.LinkedHashMap<String, java.util.TreeSet<String>>();
         for (RouteSpec spec : routes) {
             routing.route(spec.method(), spec.path(), guard.guard(spec));
+            methods.computeIfAbsent(spec.path(), p -> new java.util.TreeSet<>()).add(spec.method().text());
         }
+        // A known path with another method is 405 naming the methods it takes, not 404.
+        methods.forEach((path, allowed) -> routing.any(path, (req, res) -> {
+            res.header(io.helidon.http.HeaderNames.ALLOW, String.join(", ", allowed));
+            throw new ProblemException(405, "METHOD_NOT_ALLOWED", req.prologue().method().text() + " is not allowed on "
+                    + path + "; it takes " + String.join(", ", allowed));
+        }));
         routing.register("/health", s.health())
                 .register("/contract", new ContractService(routes));
     }
