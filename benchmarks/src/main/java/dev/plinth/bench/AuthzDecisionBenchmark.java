@@ -120,7 +120,7 @@ public class AuthzDecisionBenchmark {
         var modes = Map.of("saas", new Records.Mode("saas", Map.of()), "lab", new Records.Mode("lab", Map.of()),
                 "enterprise", new Records.Mode("enterprise", Map.of()));
         var idps = Map.of("plinth-dev", new Records.IdentityProvider("plinth-dev", ISSUER, "plinth", "HS256",
-                "dev_jwt_signing_key", null, true));
+                "dev_jwt_signing_key", null, true, 0));
         var secrets = Map.of("dev_jwt_signing_key", new Records.SecretMapping("dev_jwt_signing_key", "file", "dev_jwt_signing_key"));
         // The same persistent maps the listeners build.
         var entities = new Snapshot.Entities(PersistentMap.from(tenantsById), PersistentMap.from(users),

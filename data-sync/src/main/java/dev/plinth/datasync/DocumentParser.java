@@ -135,7 +135,8 @@ final class DocumentParser {
     static IdentityProvider identityProvider(Doc d) {
         return new IdentityProvider(d.id(), str(d, "issuer", null), str(d, "audience", null),
                 str(d, "algorithm", null), str(d, "key_secret", null), str(d, "jwks_url", null),
-                Boolean.TRUE.equals(d.get("dev")));
+                Boolean.TRUE.equals(d.get("dev")),
+                d.get("max_token_lifetime_seconds") instanceof Number n ? n.longValue() : 0);
     }
 
     static SecretMapping secret(Doc d) {

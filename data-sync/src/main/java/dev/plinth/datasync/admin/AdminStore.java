@@ -278,6 +278,29 @@ public final class AdminStore {
 
     /** Two routes for the same kind and scope would make the answer ambiguous: refuse the second. */
     private void checkUnique(Transaction tx, Kind kind, String id, Map<String, Object> doc) throws Exception {
+        if (kind == Kind.USERS && doc.get("identities") instanceof List<?> identities) {
+            // One user per (issuer, subject): a second claim would take over the first's identity.
+            for (Object identity : identities) {
+                Query same = db.collection("users").whereArrayContains("identities", identity).limit(2);
+                for (DocumentSnapshot d : tx.get(same).get().getDocuments()) {
+                    if (!d.getId().equals(id)) {
+                        throw new AdminException.AlreadyExists("identity " + identity + " already belongs to users/" + d.getId());
+                    }
+                }
+            }
+            return;
+        }
+        if (kind == Kind.IDENTITY_PROVIDERS) {
+            // One provider per issuer: a second would take over the issuer's tokens with its own key.
+            Query same = db.collection("identity_providers").whereEqualTo("issuer", doc.get("issuer")).limit(2);
+            for (DocumentSnapshot d : tx.get(same).get().getDocuments()) {
+                if (!d.getId().equals(id)) {
+                    throw new AdminException.AlreadyExists("issuer " + doc.get("issuer") + " is already served by identity_providers/"
+                            + d.getId());
+                }
+            }
+            return;
+        }
         if (kind != Kind.ROUTES) {
             return;
         }

@@ -68,6 +68,20 @@ final class Body {
         return s;
     }
 
+    /** An optional integral number within [min, max]. */
+    Long integer(String field, long min, long max) {
+        Object v = raw(field);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Number n) || n.doubleValue() != n.longValue() || n.longValue() < min || n.longValue() > max) {
+            errors.add("'" + field + "' must be an integer from " + min + " to " + max + ", was " + v);
+            return null;
+        }
+        out.put(field, n.longValue());
+        return n.longValue();
+    }
+
     String matching(String field, boolean required, Pattern pattern) {
         String s = string(field, required, 200);
         if (s != null && !pattern.matcher(s).matches()) {

@@ -201,6 +201,7 @@ public enum Kind {
                     b.error("'jwks_url' must be an http(s) URL");
                 }
                 b.bool("dev", false);
+                b.integer("max_token_lifetime_seconds", 60, 366L * 86_400);
             }
             case SECRETS -> {
                 // A mapping, never a value: which provider holds the secret, under what reference.

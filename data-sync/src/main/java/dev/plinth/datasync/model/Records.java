@@ -56,8 +56,15 @@ public final class Records {
      * never stored here: either the logical name of the secret that holds it, or the URL
      * of the issuer's public JWKS.
      */
+    /**
+     * {@code identity_providers/{id}}: an issuer whose tokens Plinth verifies.
+     *
+     * @param maxTokenLifetimeSeconds the longest a token of this issuer may live ({@code exp}
+     *                                minus issue time), or 0 for the platform's
+     *                                ({@code tenants/t_system.defaults.max_token_lifetime_seconds})
+     */
     public record IdentityProvider(String id, String issuer, String audience, String algorithm,
-                                   String keySecret, String jwksUrl, boolean dev) {}
+                                   String keySecret, String jwksUrl, boolean dev, long maxTokenLifetimeSeconds) {}
 
     /** {@code secrets/{name}}: which provider holds a logical secret, and under what reference. */
     public record SecretMapping(String name, String provider, String reference) {}

@@ -42,15 +42,22 @@ import java.util.Set;
  * held under the provider's secret name, and {@code aud}, {@code exp} and {@code nbf} must
  * hold. Unsigned tokens ({@code alg: none}) never parse as signed and are rejected.
  *
- * <p>Verified tokens are cached (bounded, never past their expiry, and only while their
- * provider's configuration is unchanged), because an RSA or EC check costs tens of
- * microseconds on every request.
+ * <p>Verified tokens are cached (bounded, never past their expiry, only while their
+ * provider's configuration is unchanged, and only while the key that verified them is still
+ * the provider's key: a rotated secret or JWKS cuts off tokens of the old key as soon as the
+ * resolver serves the new one), because an RSA or EC check costs tens of microseconds on
+ * every request. A token may live at most its provider's {@code max_token_lifetime_seconds},
+ * else the platform's ({@code tenants/t_system.defaults}); a provider with neither accepts none.
  */
 public final class TokenVerifier {
 
     private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
-    private record Verified(IdentityProvider provider, String issuer, String subject, Instant expiresAt) {}
+    private record Verified(IdentityProvider provider, JWSHeader header, String keyFingerprint, String issuer, String subject,
+                            Instant expiresAt) {}
+
+    /** A verifier and a fingerprint of the key behind it (the cache's proof that the key has not changed). */
+    private record Key(JWSVerifier verifier, String fingerprint) {}
 
     private final SecretResolver secrets;
     private final Clock clock;
@@ -82,7 +89,7 @@ public final class TokenVerifier {
         String token = authorizationHeader.substring(7).trim();
         Verified cached = cache.getIfPresent(token);
         if (cached != null && cached.provider().equals(snapshot.providerForIssuer(cached.issuer()).orElse(null))
-                && clock.instant().isBefore(cached.expiresAt())) {
+                && clock.instant().isBefore(cached.expiresAt()) && stillTheKey(cached)) {
             return Credentials.verified(cached.issuer(), cached.subject());
         }
         try {
@@ -110,8 +117,10 @@ public final class TokenVerifier {
         if (provider.algorithm() == null || !alg.getName().equals(provider.algorithm())) {
             throw new Rejected("algorithm " + alg.getName() + " is not accepted for this issuer");
         }
+        Key key;
         try {
-            if (!jwt.verify(verifierFor(provider, jwt.getHeader()))) {
+            key = keyFor(provider, jwt.getHeader());
+            if (!jwt.verify(key.verifier())) {
                 throw new Rejected("bad signature");
             }
         } catch (JOSEException e) {
@@ -132,10 +141,51 @@ public final class TokenVerifier {
         } catch (BadJWTException e) {
             throw new Rejected(e.getMessage());
         }
-        return new Verified(provider, issuer, claims.getSubject(), claims.getExpirationTime().toInstant());
+        Instant expires = claims.getExpirationTime().toInstant();
+        checkLifetime(provider, snapshot, claims, expires);
+        return new Verified(provider, jwt.getHeader(), key.fingerprint(), issuer, claims.getSubject(), expires);
     }
 
-    private JWSVerifier verifierFor(IdentityProvider provider, JWSHeader header) throws JOSEException, Rejected {
+    /** A token may not live longer than its provider allows, counted from its issue time (or now, without one). */
+    private void checkLifetime(IdentityProvider provider, Snapshot snapshot, JWTClaimsSet claims, Instant expires) throws Rejected {
+        long max = provider.maxTokenLifetimeSeconds();
+        if (max <= 0) {
+            Object platform = snapshot.tenant(Snapshot.SYSTEM_TENANT).map(t -> t.defaults().get("max_token_lifetime_seconds")).orElse(null);
+            if (!(platform instanceof Number n) || n.longValue() <= 0) {
+                throw new Rejected("no maximum token lifetime: set identity_providers/" + provider.id()
+                        + ".max_token_lifetime_seconds or tenants/t_system.defaults.max_token_lifetime_seconds");
+            }
+            max = n.longValue();
+        }
+        Instant now = clock.instant();
+        Instant from = claims.getIssueTime() == null ? now : claims.getIssueTime().toInstant();
+        if (from.isAfter(now.plus(CLOCK_SKEW))) {
+            throw new Rejected("token is issued in the future");
+        }
+        Duration limit = Duration.ofSeconds(max).plus(CLOCK_SKEW);
+        if (Duration.between(from, expires).compareTo(limit) > 0 || Duration.between(now, expires).compareTo(limit) > 0) {
+            throw new Rejected("token lives longer than the " + max + " s its issuer allows");
+        }
+    }
+
+    /** Whether the key that verified a cached token is still its provider's key. */
+    private boolean stillTheKey(Verified v) {
+        try {
+            return keyFor(v.provider(), v.header()).fingerprint().equals(v.keyFingerprint());
+        } catch (JOSEException | Rejected e) {
+            return false;
+        }
+    }
+
+    private static String fingerprint(byte[] material) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(material));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Key keyFor(IdentityProvider provider, JWSHeader header) throws JOSEException, Rejected {
         JWSAlgorithm alg = header.getAlgorithm();
         if (provider.jwksUrl() != null) {
             return fromJwks(provider, header);
@@ -149,16 +199,17 @@ public final class TokenVerifier {
         } catch (SecretException e) {
             throw new Rejected("verification key unavailable: " + e.getMessage());
         }
+        byte[] material = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         if (JWSAlgorithm.Family.HMAC_SHA.contains(alg)) {
-            return new MACVerifier(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new Key(new MACVerifier(material), fingerprint(material));
         }
         try {
             JWK jwk = JWK.parse(key);
             if (jwk instanceof RSAKey rsa) {
-                return new RSASSAVerifier(rsa);
+                return new Key(new RSASSAVerifier(rsa), fingerprint(material));
             }
             if (jwk instanceof ECKey ec) {
-                return new ECDSAVerifier(ec);
+                return new Key(new ECDSAVerifier(ec), fingerprint(material));
             }
         } catch (ParseException e) {
             throw new Rejected("verification key of " + provider.id() + " is not a JWK");
@@ -167,7 +218,7 @@ public final class TokenVerifier {
     }
 
     /** The key the token's header names, from the issuer's JWKS (fetched and cached by nimbus). */
-    private JWSVerifier fromJwks(IdentityProvider provider, JWSHeader header) throws JOSEException, Rejected {
+    private Key fromJwks(IdentityProvider provider, JWSHeader header) throws JOSEException, Rejected {
         JWKSource<SecurityContext> source = jwksSources.computeIfAbsent(provider.jwksUrl(), url -> {
             try {
                 return JWKSourceBuilder.create(URI.create(url).toURL()).retrying(true).build();
@@ -185,11 +236,12 @@ public final class TokenVerifier {
             throw new Rejected("no key in the JWKS of " + provider.id() + " matches the token's header");
         }
         JWK jwk = keys.get(0);
+        String fingerprint = fingerprint(jwk.toJSONString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         if (jwk instanceof RSAKey rsa) {
-            return new RSASSAVerifier(rsa);
+            return new Key(new RSASSAVerifier(rsa), fingerprint);
         }
         if (jwk instanceof ECKey ec) {
-            return new ECDSAVerifier(ec);
+            return new Key(new ECDSAVerifier(ec), fingerprint);
         }
         throw new Rejected("unsupported JWKS key type " + jwk.getKeyType());
     }
