@@ -49,12 +49,14 @@ class BundleLifecycleTest {
             });
             var uploaded = upload(a, "candidate", candidate);
             assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
-            assertThat(JSON.readTree(uploaded.body()).path("revision").asText()).isEqualTo("candidate-1");
+            String candidateRevision = JSON.readTree(uploaded.body()).path("revision").asText();
+            assertThat(candidateRevision).as("the manifest's revision qualified by the content digest").startsWith("candidate-1+sha256:");
 
             var activated = a.send("POST", "/v1/policies/active", admin(), "{\"name\": \"candidate\"}");
             assertThat(activated.statusCode()).as(activated.body()).isEqualTo(200);
-            awaitRevision(b, "candidate-1");
-            awaitRevision(a, "candidate-1");
+            awaitRevision(b, candidateRevision);
+            awaitRevision(a, candidateRevision);
+
             assertThat(b.get("/v1/context", admin()).statusCode()).as("replica B decides with the new bundle").isEqualTo(200);
 
             var rolledBack = b.send("POST", "/v1/policies/active", admin(), "{\"rollback\": true}");
@@ -83,6 +85,7 @@ class BundleLifecycleTest {
                 return files;
             }));
             refused.put("not-a-tarball", "definitely not gzip".getBytes(StandardCharsets.UTF_8));
+            refused.put("duplicate-entry", withDuplicate(repack(files -> files), "data.json", "{\"shadow\": true}"));
             for (var bad : refused.entrySet()) {
                 var r = upload(a, bad.getKey(), bad.getValue());
                 assertThat(r.statusCode()).as(bad.getKey() + ": " + r.body()).isEqualTo(400);
@@ -103,6 +106,23 @@ class BundleLifecycleTest {
 
             var tenantAdmin = a.send("POST", "/v1/policies/active", TestPlinth.as("u_nobody", "t_system", "dev"), "{\"rollback\": true}");
             assertThat(tenantAdmin.statusCode()).isIn(403);
+
+            // Another bundle under the same manifest revision (opa build without --revision gives
+            // every bundle ""): a different revision, so activating it really switches.
+            byte[] twin = repack(files -> {
+                ObjectNode manifest = (ObjectNode) read(files.get(".manifest"));
+                manifest.put("revision", "candidate-1");
+                files.put(".manifest", manifest.toString().getBytes(StandardCharsets.UTF_8));
+                files.put("data.json", "{\"twin\": true}".getBytes(StandardCharsets.UTF_8));
+                return files;
+            });
+            var twinUpload = upload(a, "twin", twin);
+            String twinRevision = JSON.readTree(twinUpload.body()).path("revision").asText();
+            assertThat(twinRevision).startsWith("candidate-1+sha256:").isNotEqualTo(candidateRevision);
+            assertThat(a.send("POST", "/v1/policies/active", admin(), "{\"name\": \"twin\"}").statusCode()).isEqualTo(200);
+            awaitRevision(b, twinRevision);
+            assertThat(b.send("POST", "/v1/policies/active", admin(), "{\"name\": \"candidate\"}").statusCode()).isEqualTo(200);
+            awaitRevision(b, candidateRevision);
         }
     }
 
@@ -145,6 +165,8 @@ class BundleLifecycleTest {
             Files.writeString(plinth.home.resolve("secrets.json"), "{\"dev_jwt_signing_key\": \"" + TestPlinth.KEY
                     + "\", \"bundle_key\": \"" + signingKey + "\"}");
             plinth.send("POST", "/v1/admin/secrets", admin(), "{\"id\": \"bundle_signing\", \"provider\": \"file\", \"reference\": \"bundle_key\"}");
+            // Uploaded while signatures were not yet required.
+            assertThat(upload(plinth, "early", repack(files -> files)).statusCode()).isEqualTo(201);
             ObjectNode system = (ObjectNode) JSON.readTree(plinth.get("/v1/admin/tenants/t_system", admin()).body());
             ((ObjectNode) system.get("defaults")).put("require_signed_bundles", true)
                     .put("bundle_signing_key_secret", "bundle_signing").put("bundle_signing_algorithm", "HS256");
@@ -155,6 +177,10 @@ class BundleLifecycleTest {
             var signed = buildWithOpa("signed", "--signing-key", signingKey, "--signing-alg", "HS256");
             var accepted = upload(plinth, "signed", signed);
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+
+            var early = plinth.send("POST", "/v1/policies/active", admin(), "{\"name\": \"early\"}");
+            assertThat(early.statusCode()).as("an unsigned bundle uploaded earlier is not activated: " + early.body()).isEqualTo(400);
+            assertThat(JSON.readTree(early.body()).path("detail").asText()).contains("not signed");
 
             var unsigned = upload(plinth, "unsigned", repack(files -> files));
             assertThat(unsigned.statusCode()).isEqualTo(400);
@@ -259,6 +285,23 @@ class BundleLifecycleTest {
             }
         }
         return files;
+    }
+
+    /** A bundle with one more entry named like an existing one (tar allows it). */
+    private static byte[] withDuplicate(byte[] bundle, String name, String content) throws Exception {
+        var out = new ByteArrayOutputStream();
+        try (var tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
+            var entries = new java.util.ArrayList<>(unpack(bundle).entrySet());
+            entries.add(Map.entry(name, content.getBytes(StandardCharsets.UTF_8)));
+            for (var f : entries) {
+                var entry = new TarArchiveEntry(f.getKey(), true);
+                entry.setSize(f.getValue().length);
+                tar.putArchiveEntry(entry);
+                tar.write(f.getValue());
+                tar.closeArchiveEntry();
+            }
+        }
+        return out.toByteArray();
     }
 
     /** A bundle's files, changed and packed again. */

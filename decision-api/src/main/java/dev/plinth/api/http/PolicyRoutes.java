@@ -29,12 +29,12 @@ final class PolicyRoutes {
     private final java.util.function.Supplier<dev.plinth.engine.api.PolicyEngine> active;
     private final java.util.function.Supplier<java.util.Optional<dev.plinth.datasync.model.Snapshot>> snapshots;
 
-    private final dev.plinth.datasync.secrets.SecretResolver secrets;
+    private final dev.plinth.api.policies.BundleTrust trust;
 
     PolicyRoutes(BundleStore bundles, java.util.function.Supplier<dev.plinth.engine.api.PolicyEngine> active,
                  java.util.function.Supplier<java.util.Optional<dev.plinth.datasync.model.Snapshot>> snapshots,
                  dev.plinth.datasync.secrets.SecretResolver secrets) {
-        this.secrets = secrets;
+        this.trust = new dev.plinth.api.policies.BundleTrust(snapshots, secrets);
         this.bundles = bundles;
         this.active = active;
         this.snapshots = snapshots;
@@ -132,31 +132,8 @@ final class PolicyRoutes {
         }
     }
 
-    /**
-     * Signing is data ({@code tenants/t_system.defaults}): {@code require_signed_bundles},
-     * {@code bundle_signing_key_secret} (a logical secret name) and
-     * {@code bundle_signing_algorithm}. A signed bundle is verified whenever a key is
-     * configured; an unsigned one is refused while signatures are required.
-     */
     private void checkSignature(Bundle bundle) {
-        var defaults = snapshots.get().flatMap(s -> s.tenant("t_system")).map(t -> t.defaults()).orElse(java.util.Map.of());
-        boolean required = Boolean.TRUE.equals(defaults.get("require_signed_bundles"));
-        Object keySecret = defaults.get("bundle_signing_key_secret");
-        boolean signed = bundle.files().containsKey(".signatures.json");
-        if (!required && !(signed && keySecret instanceof String)) {
-            return;
-        }
-        if (!(keySecret instanceof String name)) {
-            throw new EngineException.InvalidBundle("signatures are required but tenants/t_system.defaults.bundle_signing_key_secret is not set");
-        }
-        String algorithm = defaults.get("bundle_signing_algorithm") instanceof String a ? a : "RS256";
-        String key;
-        try {
-            key = secrets.resolve(name).utf8();
-        } catch (dev.plinth.datasync.secrets.SecretException e) {
-            throw new ProblemException(503, "SECRET_UNAVAILABLE", e.getMessage());
-        }
-        dev.plinth.engine.api.BundleSignature.verify(bundle, key, algorithm);
+        trust.check(bundle);
     }
 
     private void active(RouteSpec.Call call, ServerResponse res) {
@@ -170,9 +147,25 @@ final class PolicyRoutes {
         }
         BundleStore.Active active;
         if (body.path("rollback").asBoolean(false)) {
+            String previous = bundles.current().previousName();
+            if (previous != null) {
+                try {
+                    checkSignature(Bundle.read(new ByteArrayInputStream(bundles.read(previous))));
+                } catch (EngineException e) {
+                    throw new ProblemException(400, "BUNDLE_INVALID", "bundle " + previous + " may not be rolled back to: " + e.getMessage());
+                }
+            }
             active = bundles.rollback();
         } else if (body.has("name")) {
-            active = bundles.activate(body.get("name").isNull() ? null : body.get("name").asText());
+            String name = body.get("name").isNull() ? null : body.get("name").asText();
+            if (name != null) {
+                try {
+                    checkSignature(Bundle.read(new ByteArrayInputStream(bundles.read(name))));
+                } catch (EngineException e) {
+                    throw new ProblemException(400, "BUNDLE_INVALID", "bundle " + name + " may not be activated: " + e.getMessage());
+                }
+            }
+            active = bundles.activate(name);
         } else {
             throw new ProblemException(400, "VALIDATION_FAILED", "give \"name\" (null for the built-in bundle) or \"rollback\": true");
         }

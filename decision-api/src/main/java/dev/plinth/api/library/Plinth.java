@@ -137,8 +137,9 @@ public final class Plinth implements AutoCloseable {
     }
 
     /**
-     * Follows {@code policy/active}: loads, checks and swaps in the named bundle (the built-in
-     * one when none is named). A bundle that fails to load leaves the current one serving.
+     * Follows {@code policy/active}: loads, checks (signing policy included) and swaps in the
+     * named bundle (the built-in one when none is named). A bundle that fails to load or that
+     * the signing policy refuses leaves the current one serving, with a log line saying why.
      */
     private void switchTo(dev.plinth.datasync.bundles.BundleStore.Active active) {
         PolicyEngine current = engine.get();
@@ -149,10 +150,15 @@ public final class Plinth implements AutoCloseable {
             return;
         }
         try {
-            PolicyEngine next = active.name() == null ? PolicyEngine.builtin()
-                    : dev.plinth.engine.api.BundleCheck.load(dev.plinth.engine.api.Bundle.read(
-                            new java.io.ByteArrayInputStream(bundles.read(active.name()))),
-                    Runtime.getRuntime().availableProcessors(), 100_000);
+            PolicyEngine next;
+            if (active.name() == null) {
+                next = PolicyEngine.builtin();
+            } else {
+                var bundle = dev.plinth.engine.api.Bundle.read(new java.io.ByteArrayInputStream(bundles.read(active.name())));
+                // Every replica applies the signing policy itself: policy/active is only a pointer.
+                new dev.plinth.api.policies.BundleTrust(controlPlane::snapshot, secrets).check(bundle);
+                next = dev.plinth.engine.api.BundleCheck.load(bundle, Runtime.getRuntime().availableProcessors(), 100_000);
+            }
             controlPlane.snapshot().ifPresent(s -> next.replaceData(s.generation(), s.globalData()));
             next.sample().addAll(current.sample());
             engine.set(next);

@@ -17,7 +17,11 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * An OPA wasm bundle as made by {@code opa build -t wasm}: its manifest revision, the
  * wasm entrypoints it declares, the compiled module and its bundled data.
  *
- * @param revision    the manifest's revision
+ * @param revision    the manifest's revision qualified by the content's digest
+ *                    ({@code <manifest revision>+sha256:<16 hex>}, or {@code sha256:<16 hex>} when the
+ *                    manifest names none): two different bundles never share a revision, so a
+ *                    replica can tell them apart ({@code opa build} without {@code --revision}
+ *                    gives every bundle the revision "")
  * @param entrypoints the wasm entrypoints the manifest declares, e.g. {@code plinth/authz/decision}
  * @param wasm        the compiled {@code policy.wasm}
  * @param data        the bundle's {@code data.json} ({@code {}} when absent)
@@ -74,6 +78,10 @@ public record Bundle(String revision, List<String> entrypoints, byte[] wasm, Jso
                 if (name.startsWith("/") || name.contains("..") || name.contains("\\") || name.isEmpty()) {
                     throw new EngineException.InvalidBundle("bundle entry escapes the bundle root: " + entry.getName());
                 }
+                if (files.containsKey(name)) {
+                    // A tar may hold a path twice; which one a reader keeps is up to the reader.
+                    throw new EngineException.InvalidBundle("bundle holds " + name + " twice");
+                }
                 byte[] content = readBounded(tar, name);
                 total += content.length;
                 if (total > MAX_TOTAL_BYTES) {
@@ -102,6 +110,26 @@ public record Bundle(String revision, List<String> entrypoints, byte[] wasm, Jso
         return out.toByteArray();
     }
 
+    /** The digest of the bundle's content: every file but the signatures, by path. */
+    private static String digest(Map<String, byte[]> files) {
+        try {
+            var sha = java.security.MessageDigest.getInstance("SHA-256");
+            for (String name : new java.util.TreeSet<>(files.keySet())) {
+                if (name.equals(".signatures.json")) {
+                    continue;
+                }
+                sha.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                byte[] content = files.get(name);
+                sha.update(java.nio.ByteBuffer.allocate(8).putLong(content.length).array());
+                sha.update(content);
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Bundle fromFiles(Map<String, byte[]> files) {
         byte[] manifestBytes = files.get(".manifest");
         if (manifestBytes == null) {
@@ -113,7 +141,9 @@ public record Bundle(String revision, List<String> entrypoints, byte[] wasm, Jso
         }
         try {
             JsonNode manifest = JSON.readTree(manifestBytes);
-            String revision = manifest.path("revision").asText("");
+            String declared = manifest.path("revision").asText("");
+            String digest = "sha256:" + digest(files).substring(0, 16);
+            String revision = declared.isEmpty() ? digest : declared + "+" + digest;
             var entrypoints = new java.util.ArrayList<String>();
             for (JsonNode w : manifest.path("wasm")) {
                 entrypoints.add(w.path("entrypoint").asText());
