@@ -95,7 +95,7 @@ class BundleLifecycleTest {
             }
             // A policy calling a builtin the host does not provide: refused at upload, not
             // at the first decision that reaches the call.
-            var clock = upload(a, "clock", buildWithOpa("clock",
+            var clock = upload(a, "clock", OpaBuild.build("clock",
                     rego -> rego.contains("package plinth.realtime") ? rego + "\nclock_ns := time.now_ns()\n" : rego,
                     "-e", "plinth/realtime/clock_ns"));
             assertThat(clock.statusCode()).as(clock.body()).isEqualTo(400);
@@ -130,7 +130,7 @@ class BundleLifecycleTest {
     void theImpactDiffReportsEveryDecisionACandidateWouldChange() throws Exception {
         try (var plinth = TestPlinth.start(BundleLifecycleTest.class)) {
             // A candidate built by the pinned OPA CLI from policies that no longer accept '-' in tenant ids.
-            byte[] candidate = buildWithOpa("no-dashes", source -> source.replace(
+            byte[] candidate = OpaBuild.build("no-dashes", source -> source.replace(
                     "id_chars := \"abcdefghijklmnopqrstuvwxyz0123456789_-\"", "id_chars := \"abcdefghijklmnopqrstuvwxyz0123456789_\""));
             assertThat(upload(plinth, "no-dashes", candidate).statusCode()).isEqualTo(201);
 
@@ -174,7 +174,7 @@ class BundleLifecycleTest {
                     .path("revision").asText();
             plinth.get("/v1/context", TestPlinth.with(admin(), "X-Min-Revision", rev));
 
-            var signed = buildWithOpa("signed", "--signing-key", signingKey, "--signing-alg", "HS256");
+            var signed = OpaBuild.build("signed", "--signing-key", signingKey, "--signing-alg", "HS256");
             var accepted = upload(plinth, "signed", signed);
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
 
@@ -186,7 +186,7 @@ class BundleLifecycleTest {
             assertThat(unsigned.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(unsigned.body()).path("detail").asText()).contains("not signed");
 
-            var wrongKey = upload(plinth, "wrong-key", buildWithOpa("wrong", "--signing-key",
+            var wrongKey = upload(plinth, "wrong-key", OpaBuild.build("wrong", "--signing-key",
                     "another-secret-0123456789abcdef0123456789abc", "--signing-alg", "HS256"));
             assertThat(wrongKey.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(wrongKey.body()).path("detail").asText()).contains("does not verify");
@@ -201,39 +201,6 @@ class BundleLifecycleTest {
             assertThat(rejected.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(rejected.body()).path("detail").asText()).contains("digest does not match");
         }
-    }
-
-    /** Builds the project's policies with the pinned OPA CLI, with extra flags (e.g. signing). */
-    private static byte[] buildWithOpa(String revision, String... flags) throws Exception {
-        return buildWithOpa(revision, UnaryOperator.identity(), flags);
-    }
-
-    /** Builds the project's policies, each source changed by {@code change}, with the pinned OPA CLI. */
-    private static byte[] buildWithOpa(String revision, UnaryOperator<String> change, String... flags) throws Exception {
-        var dir = Files.createTempDirectory("plinth-opa-build");
-        var rego = java.nio.file.Path.of(System.getProperty("plinth.rego.dir"));
-        try (var walk = Files.walk(rego)) {
-            for (var p : walk.toList()) {
-                var target = dir.resolve("plinth").resolve(rego.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else if (!p.toString().endsWith("_test.rego")) {
-                    Files.writeString(target, change.apply(Files.readString(p)));
-                }
-            }
-        }
-        var cmd = new java.util.ArrayList<>(java.util.List.of(System.getProperty("plinth.opa.bin"), "build", "--v1-compatible", "-t", "wasm",
-                "-e", "plinth/authz/decision", "-e", "plinth/authz/route", "-e", "plinth/routing/backend", "-e", "plinth/realtime/acl",
-                "--revision", revision, "-o", "out.tar.gz"));
-        cmd.addAll(java.util.List.of(flags));
-        if (flags.length > 0) {
-            cmd.add("--bundle"); // signing needs bundle mode
-        }
-        cmd.add("plinth");
-        var build = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String log = new String(build.getInputStream().readAllBytes());
-        assertThat(build.waitFor()).as(log).isZero();
-        return Files.readAllBytes(dir.resolve("out.tar.gz"));
     }
 
     private static HttpResponse<String> upload(TestPlinth plinth, String name, byte[] bytes) throws Exception {

@@ -66,7 +66,12 @@ class SecretsNeverLeakTest {
                 Thread.sleep(50);
             }
             bodies.add(ready);
-            assertThat(ready).contains("\"unresolved_secrets\":{\"broken_key\"").contains("secrets/broken_key");
+            assertThat(ready).contains("\"unresolved_secrets\":[\"broken_key\"]");
+            // Public health and 401 reasons name no file, provider or reference.
+            assertThat(ready).doesNotContain(plinth.home.toString()).doesNotContain("\"reference\"").doesNotContain("\"file\"");
+            String rejected = plinth.get("/v1/context", Map.of("Authorization", "Bearer " + TestPlinth.sign(c -> c.issuer("https://broken"),
+                    "any-key-0123456789abcdef0123456789abcdef0"), "X-Tenant-Id", "t_system", "X-Env", "dev")).body();
+            assertThat(rejected).contains("unavailable").doesNotContain(plinth.home.toString()).doesNotContain("absent");
         } finally {
             System.setErr(err);
             root.removeHandler(capture);

@@ -52,6 +52,7 @@ import java.util.Set;
 public final class TokenVerifier {
 
     private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TokenVerifier.class.getName());
 
     private record Verified(IdentityProvider provider, JWSHeader header, String keyFingerprint, String issuer, String subject,
                             Instant expiresAt) {}
@@ -197,7 +198,9 @@ public final class TokenVerifier {
         try {
             key = secrets.resolve(provider.keySecret()).utf8();
         } catch (SecretException e) {
-            throw new Rejected("verification key unavailable: " + e.getMessage());
+            // The reason reaches unauthenticated callers: it names no file, provider or reference.
+            LOG.warning("verification key of identity provider " + provider.id() + " unavailable: " + e.getMessage());
+            throw new Rejected("verification key of " + provider.id() + " unavailable");
         }
         byte[] material = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         if (JWSAlgorithm.Family.HMAC_SHA.contains(alg)) {

@@ -19,14 +19,26 @@ public final class Decisions {
 
     private Decisions() {}
 
+    /**
+     * An engine failure as a refusal: a deadline or a saturated pool is 503 (retry, nothing
+     * was decided), anything else 500 {@code DECISION_FAILED}. Either way, never an allow.
+     */
+    public static ProblemException failed(String entrypoint, EngineException e) {
+        LOG.log(Level.WARNING, entrypoint + " failed (" + e.code() + "); denying", e);
+        return switch (e) {
+            case EngineException.DeadlineExceeded d -> new ProblemException(503, "EVALUATION_DEADLINE", d.getMessage());
+            case EngineException.Busy b -> new ProblemException(503, "EVALUATION_BUSY", b.getMessage());
+            default -> new ProblemException(500, "DECISION_FAILED", entrypoint + " could not be evaluated: " + e.code());
+        };
+    }
+
     /** Evaluates and returns the allowing decision, or throws the policy's denial. */
     public static JsonNode enforce(String entrypoint, Supplier<Optional<JsonNode>> evaluation) {
         JsonNode decision;
         try {
             decision = evaluation.get().orElse(null);
         } catch (EngineException e) {
-            LOG.log(Level.WARNING, entrypoint + " failed (" + e.code() + "); denying", e);
-            throw new ProblemException(500, "DECISION_FAILED", entrypoint + " could not be evaluated: " + e.code());
+            throw failed(entrypoint, e);
         }
         if (decision == null || !decision.path("allow").isBoolean()) {
             throw new ProblemException(500, "DECISION_FAILED", entrypoint + " gave no decision");

@@ -61,10 +61,11 @@ final class DataRoutes {
         ObjectNode out = Json.MAPPER.createObjectNode();
         try {
             if (policy.bundle().entrypoints().contains(path)) {
-                policy.evaluate(path, input).ifPresent(result -> out.set("result", result));
+                // Its own pool: any caller's input cannot starve request authorization.
+                policy.evaluateIsolated(path, input).ifPresent(result -> out.set("result", result));
             }
         } catch (EngineException e) {
-            throw new ProblemException(500, "DECISION_FAILED", path + " could not be evaluated: " + e.code());
+            throw dev.plinth.api.context.Decisions.failed(path, e);
         }
         out.put("decision_id", UUID.randomUUID().toString());
         out.putObject("provenance").put("bundle_revision", policy.bundleRevision())

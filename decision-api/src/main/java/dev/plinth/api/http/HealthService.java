@@ -38,12 +38,13 @@ public final class HealthService implements HttpService {
     }
 
     private void ready(ServerRequest req, ServerResponse res) {
-        ObjectNode unresolved = Json.MAPPER.createObjectNode();
+        // Health is public: it names what is wrong, never where secrets live (paths, references).
+        var unresolved = Json.MAPPER.createArrayNode();
         controlPlane.snapshot().ifPresent(s -> referencedSecrets(s).forEach(name -> {
             try {
                 secrets.resolve(name);
             } catch (SecretException e) {
-                unresolved.put(name, e.getMessage());
+                unresolved.add(name);
             }
         }));
         // Fail fast: a secret that data references but nobody can resolve makes the replica unready.
@@ -54,7 +55,11 @@ public final class HealthService implements HttpService {
                 .put("firestore_reachable", controlPlane.isReachable())
                 .put("staleness_ms", controlPlane.staleness().toMillis());
         controlPlane.snapshot().ifPresent(s -> body.put("data_revision", s.revision()));
-        body.put("bundle_revision", engine.get().bundleRevision());
+        PolicyEngine policy = engine.get();
+        body.put("bundle_revision", policy.bundleRevision());
+        ObjectNode evaluation = body.putObject("evaluation").put("deadline_ms", policy.deadline().toMillis());
+        evaluation.set("decision_pool", Json.MAPPER.valueToTree(policy.decisionPool()));
+        evaluation.set("data_pool", Json.MAPPER.valueToTree(policy.isolatedPool()));
         ObjectNode listeners = body.putObject("listeners");
         controlPlane.listenerStates().forEach((source, st) -> {
             ObjectNode l = listeners.putObject(source.name().toLowerCase(java.util.Locale.ROOT));
@@ -71,9 +76,12 @@ public final class HealthService implements HttpService {
         controlPlane.snapshot().ifPresent(s -> s.entities().resourceKinds().keySet().stream().sorted()
                 .filter(kind -> s.matchingRoutes(kind, null, null, null, null).isEmpty())
                 .forEach(withoutDefault::add));
-        // The secret cache's settings are data: nothing to show before the first snapshot.
-        body.set("secrets", controlPlane.snapshot().isPresent() ? Json.MAPPER.valueToTree(secrets.status())
-                : Json.MAPPER.createObjectNode());
+        // The secret cache: names, ages and staleness only (no provider references).
+        ObjectNode cached = body.putObject("secrets");
+        if (controlPlane.snapshot().isPresent()) {
+            secrets.status().forEach((name, st) -> cached.putObject(name).put("age_seconds", st.ageSeconds()).put("stale", st.stale())
+                    .put("refresh_failing", st.lastError() != null));
+        }
         JsonResponses.send(res, ready ? 200 : 503, body);
     }
 

@@ -159,7 +159,10 @@ public final class Plinth implements AutoCloseable {
                 new dev.plinth.api.policies.BundleTrust(controlPlane::snapshot, secrets).check(bundle);
                 next = dev.plinth.engine.api.BundleCheck.load(bundle, Runtime.getRuntime().availableProcessors(), 100_000);
             }
-            controlPlane.snapshot().ifPresent(s -> next.replaceData(s.generation(), s.globalData()));
+            controlPlane.snapshot().ifPresent(s -> {
+                next.replaceData(s.generation(), s.globalData());
+                applyDeadline(next, s);
+            });
             next.sample().addAll(current.sample());
             engine.set(next);
             LOG.info("active policy bundle is now " + (active.name() == null ? "the built-in one" : active.name())
@@ -219,8 +222,20 @@ public final class Plinth implements AutoCloseable {
             if (!Objects.equals(last.get(), s.globalData())) {
                 last.set(s.globalData());
                 engine.get().replaceData(s.generation(), s.globalData());
+                applyDeadline(engine.get(), s);
             }
         });
+    }
+
+    /** {@code tenants/t_system.defaults.evaluation_deadline_ms}: how long one evaluation may run (the engine's 1 s without it). */
+    private static void applyDeadline(PolicyEngine engine, Snapshot s) {
+        JsonNode ms = s.globalData().path("plinth").path("defaults").path("evaluation_deadline_ms");
+        if (ms.canConvertToLong() && ms.asLong() > 0) {
+            engine.deadline(java.time.Duration.ofMillis(ms.asLong()));
+        } else if (!ms.isMissingNode()) {
+            LOG.warning("tenants/t_system.defaults.evaluation_deadline_ms must be a positive integer, is " + ms
+                    + "; keeping " + engine.deadline().toMillis() + " ms");
+        }
     }
 
     private static void warnAboutUnsafeData(Snapshot snapshot) {

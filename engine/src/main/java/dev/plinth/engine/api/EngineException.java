@@ -52,4 +52,28 @@ public abstract sealed class EngineException extends RuntimeException {
             return "evaluation_failed";
         }
     }
+
+    /** The evaluation ran past its deadline and was stopped inside the wasm execution. */
+    public static final class DeadlineExceeded extends EngineException {
+        public DeadlineExceeded(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        @Override
+        public String code() {
+            return "deadline_exceeded";
+        }
+    }
+
+    /** No wasm instance became free within the deadline: the pool is saturated. */
+    public static final class Busy extends EngineException {
+        public Busy(String message) {
+            super(message, null);
+        }
+
+        @Override
+        public String code() {
+            return "busy";
+        }
+    }
 }

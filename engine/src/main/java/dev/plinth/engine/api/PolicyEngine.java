@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.styra.opa.wasm.OpaPolicy;
 import dev.plinth.engine.internal.InstancePool;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -44,6 +45,9 @@ public final class PolicyEngine {
 
     private final Bundle bundle;
     private final InstancePool pool;
+    private final java.util.function.Supplier<OpaPolicy> factory;
+    private volatile InstancePool isolatedPool;
+    private volatile Duration deadline = Duration.ofSeconds(1);
     private final AtomicReference<DataVersion> data;
     private final Cache<CacheKey, Optional<JsonNode>> decisions;
     private final DecisionSample sample = new DecisionSample(256);
@@ -72,13 +76,14 @@ public final class PolicyEngine {
         this.bundle = Objects.requireNonNull(bundle, "bundle");
         this.data = new AtomicReference<>(new DataVersion(0, bundle.data().toString()));
         try {
-            this.pool = new InstancePool(() -> {
+            this.factory = () -> {
                 var builder = OpaPolicy.builder().withPolicy(bundle.wasm());
                 if (execution == Execution.INTERPRETED) {
                     builder.disableCompiler();
                 }
                 return builder.build();
-            }, poolSize);
+            };
+            this.pool = new InstancePool(factory, poolSize);
         } catch (RuntimeException e) {
             throw new EngineException.InvalidBundle("policy.wasm does not load: " + e.getMessage(), e);
         }
@@ -164,14 +169,82 @@ public final class PolicyEngine {
         return resultSet(evaluateJson(entrypoint, input.map(JsonNode::toString).orElse("")), entrypoint);
     }
 
+    /**
+     * Like {@link #evaluate}, on a separate, smaller pool of instances: what any caller can
+     * ask for with any input (the OPA Data API) cannot take the instances request
+     * authorization needs (a bulkhead).
+     */
+    public Optional<JsonNode> evaluateIsolated(String entrypoint, JsonNode input) {
+        ArrayNode set = resultSet(evaluateJson(isolated(), entrypoint, input == null ? "null" : input.toString()), entrypoint);
+        return set.isEmpty() || !set.get(0).has("result") ? Optional.empty() : Optional.of(set.get(0).get("result"));
+    }
+
+    private InstancePool isolated() {
+        InstancePool p = isolatedPool;
+        if (p == null) {
+            synchronized (this) {
+                if (isolatedPool == null) {
+                    isolatedPool = new InstancePool(factory, Math.max(1, pool.maxSize() / 2));
+                }
+                p = isolatedPool;
+            }
+        }
+        return p;
+    }
+
+    /**
+     * How long one evaluation may run (waiting for an instance included) before it is
+     * stopped inside the wasm execution: Chicory's compiled code checks the thread's
+     * interrupt flag, so a watchdog interrupts the evaluating thread at the deadline. The
+     * stopped instance is discarded. Set from data by the owner ({@code evaluation_deadline_ms}).
+     */
+    public void deadline(Duration deadline) {
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("the evaluation deadline must be positive, was " + deadline);
+        }
+        this.deadline = deadline;
+    }
+
+    public Duration deadline() {
+        return deadline;
+    }
+
+    /** What health shows of a pool: its bound, instances made, borrowed and waiting callers. */
+    public record PoolStatus(int max, int created, int inUse, int waiting) {
+        public boolean saturated() {
+            return waiting > 0;
+        }
+    }
+
+    public PoolStatus decisionPool() {
+        return new PoolStatus(pool.maxSize(), pool.size(), pool.inUse(), pool.waiting());
+    }
+
+    /** The Data API's pool; all zeros until it is first used. */
+    public PoolStatus isolatedPool() {
+        InstancePool p = isolatedPool;
+        return p == null ? new PoolStatus(Math.max(1, pool.maxSize() / 2), 0, 0, 0)
+                : new PoolStatus(p.maxSize(), p.size(), p.inUse(), p.waiting());
+    }
+
     private String evaluateJson(String entrypoint, String inputJson) {
+        return evaluateJson(pool, entrypoint, inputJson);
+    }
+
+    private String evaluateJson(InstancePool from, String entrypoint, String inputJson) {
+        long budget = deadline.toNanos();
+        long start = System.nanoTime();
         InstancePool.Instance instance;
         try {
-            instance = pool.borrow();
+            instance = from.borrow(budget);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException.EvaluationFailed("interrupted while waiting for a wasm instance", e);
         }
+        if (instance == null) {
+            throw new EngineException.Busy("no wasm instance for " + entrypoint + " became free within " + deadline.toMillis() + " ms");
+        }
+        Watchdog watchdog = Watchdog.arm(Thread.currentThread(), budget - (System.nanoTime() - start));
         boolean healthy = false;
         try {
             Integer id = instance.entrypointId(entrypoint);
@@ -185,14 +258,66 @@ public final class PolicyEngine {
                 instance.dataVersion(current.version());
             }
             String raw = instance.policy().entrypoint(id).evaluate(inputJson);
-            healthy = true;
+            healthy = !watchdog.disarm();
             return raw;
         } catch (EngineException e) {
             throw e;
         } catch (RuntimeException e) {
+            if (watchdog.disarm()) {
+                throw new EngineException.DeadlineExceeded(entrypoint + " ran past its deadline of " + deadline.toMillis()
+                        + " ms and was stopped", e);
+            }
             throw new EngineException.EvaluationFailed("evaluating " + entrypoint + " failed: " + e.getMessage(), e);
         } finally {
-            pool.giveBack(instance, healthy);
+            watchdog.disarm();
+            from.giveBack(instance, healthy);
+        }
+    }
+
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOGS =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "plinth-evaluation-deadline");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Interrupts a thread at a deadline unless disarmed first. {@link #disarm} answers whether
+     * it fired, and clears the interrupt it caused, so a deadline that passes just as the
+     * evaluation ends never leaks an interrupt into the caller's next blocking call.
+     */
+    private static final class Watchdog {
+        private final Thread thread;
+        private boolean done;
+        private boolean fired;
+        private java.util.concurrent.ScheduledFuture<?> timer;
+
+        private Watchdog(Thread thread) {
+            this.thread = thread;
+        }
+
+        static Watchdog arm(Thread thread, long nanos) {
+            var w = new Watchdog(thread);
+            w.timer = WATCHDOGS.schedule(w::fire, Math.max(0, nanos), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return w;
+        }
+
+        private synchronized void fire() {
+            if (!done) {
+                fired = true;
+                thread.interrupt();
+            }
+        }
+
+        synchronized boolean disarm() {
+            if (!done) {
+                done = true;
+                timer.cancel(false);
+                if (fired) {
+                    Thread.interrupted();
+                }
+            }
+            return fired;
         }
     }
 

@@ -68,8 +68,23 @@ public final class InstancePool {
         created.set(1);
     }
 
-    /** Takes an idle instance, creating one while under the bound, else waits for one. */
-    public Instance borrow() throws InterruptedException {
+    private final AtomicInteger inUse = new AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
+
+    /**
+     * Takes an idle instance, creating one while under the bound, else waits for one.
+     *
+     * @return the instance, or null when none became free within {@code waitNanos}
+     */
+    public Instance borrow(long waitNanos) throws InterruptedException {
+        Instance instance = take(waitNanos);
+        if (instance != null) {
+            inUse.incrementAndGet();
+        }
+        return instance;
+    }
+
+    private Instance take(long waitNanos) throws InterruptedException {
         Instance instance = idle.poll();
         if (instance != null) {
             return instance;
@@ -77,7 +92,12 @@ public final class InstancePool {
         while (true) {
             int n = created.get();
             if (n >= maxSize) {
-                return idle.take();
+                waiting.incrementAndGet();
+                try {
+                    return idle.poll(waitNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                } finally {
+                    waiting.decrementAndGet();
+                }
             }
             if (created.compareAndSet(n, n + 1)) {
                 try {
@@ -90,13 +110,24 @@ public final class InstancePool {
         }
     }
 
-    /** Returns a borrowed instance. An instance that failed mid-evaluation is discarded. */
+    /** Returns a borrowed instance. An instance that failed mid-evaluation (or was stopped) is discarded. */
     public void giveBack(Instance instance, boolean healthy) {
+        inUse.decrementAndGet();
         if (healthy) {
             idle.add(instance);
         } else {
             created.decrementAndGet();
         }
+    }
+
+    /** Instances borrowed now. */
+    public int inUse() {
+        return inUse.get();
+    }
+
+    /** Borrowers waiting for an instance now (the pool is saturated while any wait). */
+    public int waiting() {
+        return waiting.get();
     }
 
     public int size() {
