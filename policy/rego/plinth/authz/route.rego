@@ -11,6 +11,9 @@
 #              membership?: the membership the path names, as stored {roles, status},
 #              active_owners?: how many active owners that membership's tenant has}
 #   body:     {tenant_id?, env?, roles?, status?} when the request body carries them
+#   body_pending: true when the body is not read yet (a first pass, so that a caller the
+#             route refuses never makes the server read a large body); rules that depend on
+#             the body or on the membership facts then wait for the second pass
 # Data: data.plinth.defaults.roles, the role table (tenants/t_system.defaults.roles):
 #   {role: {data_plane: [actions], admin_plane: [actions], manages_owners: bool}}
 package plinth.authz
@@ -105,6 +108,7 @@ admin_grant := "t_system admin" if {
 membership_write if {
 	input.route.kind == "members"
 	input.route.action == "write"
+	not input.body_pending
 }
 
 existing_owner if "owner" in object.get(input.target, ["membership", "roles"], [])

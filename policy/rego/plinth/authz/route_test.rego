@@ -168,3 +168,10 @@ test_the_last_owner_stays if {
 	}
 	decide(member_write(["owner"], "PUT", owner_membership, 1, {"roles": ["owner", "admin"]})).allow
 }
+
+test_owner_rules_wait_for_the_body if {
+	pending := json.patch(member_write(["owner"], "PUT", owner_membership, 1, {}), [{"op": "add", "path": "/body_pending", "value": true}])
+	decide(pending).allow
+	pending_viewer := json.patch(data_route(["viewer"], "write"), [{"op": "add", "path": "/body_pending", "value": true}])
+	not decide(pending_viewer).allow
+}

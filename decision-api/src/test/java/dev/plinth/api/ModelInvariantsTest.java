@@ -109,7 +109,7 @@ class ModelInvariantsTest {
                 step("PUT", "analytics_events/e", "{}", 400, "OPERATION_NOT_SUPPORTED"),
                 step("PUT", "rate_limits/r", "{\"tokens\": 1000000}", 400, "OPERATION_NOT_SUPPORTED"),
                 step("POST", "rate_limits/r/take", "{\"capacity\": 2, \"refill_per_second\": 0}", 200, null),
-                step("POST", "rate_limits/r/take", "{\"capacity\": 2, \"refill_per_second\": 1e999}", 400, "VALIDATION_FAILED"),
+                step("POST", "rate_limits/r/take", "{\"capacity\": 2, \"refill_per_second\": 1e999}", 400, "MALFORMED_REQUEST"),
                 // Documents: permanent input errors are client errors, never 503.
                 step("PUT", "memory/__x__", "{\"a\": 1}", 400, "INVALID_KEY"),
                 step("PUT", "memory/ok", "{\"a\": 1}", 200, null),

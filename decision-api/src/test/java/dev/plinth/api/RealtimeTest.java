@@ -53,7 +53,8 @@ class RealtimeTest {
             Thread.sleep(300);
             plinth.send("POST", "/v1/realtime/threads/general/messages", writer, "{\"message\": {\"text\": \"live\"}}");
             List<String> lines = live.get();
-            assertThat(lines).filteredOn(l -> l.startsWith("data:")).hasSize(2);
+            assertThat(lines).filteredOn(l -> l.equals("event:message")).hasSize(2);
+            assertThat(String.join("\n", lines)).contains("\"reason\":\"max_events\"");
             assertThat(String.join("\n", lines)).contains("hello").contains("live").contains("u_writer");
 
             // Revoking the reader ends its open stream.
@@ -64,7 +65,7 @@ class RealtimeTest {
             // The stream ends with a revoked event; under load the stream may not have been open
             // yet when the ACL changed, and then its subscription is refused outright.
             String ended = String.join("\n", open.get());
-            assertThat(ended.contains("event:revoked") || ended.contains("\"code\":\"FORBIDDEN\"")).as(ended).isTrue();
+            assertThat(ended.contains("\"reason\":\"revoked\"") || ended.contains("\"code\":\"FORBIDDEN\"")).as(ended).isTrue();
             plinth.send("PUT", "/v1/realtime/threads/general", writer, "{\"readers\": [\"u_reader\"], \"writers\": [\"u_writer\"]}");
         }
 

@@ -49,14 +49,16 @@ final class ContextFilter implements Filter {
             // Only a caller whose credentials verify is held for a revision; anyone else gets
             // the resolution's 401 at once.
             headers.first(MIN_REVISION).filter(t -> resolver.authenticates(authorization)).ifPresent(this::awaitRevision);
-            RequestContext context = resolver.resolve(new ContextResolver.Headers(
+            var given = new ContextResolver.Headers(
                     authorization,
                     headers.first(TENANT).orElse(null),
                     headers.first(ENV).orElse(null),
                     headers.first(SURFACE).orElse(null),
                     headers.first(APP).orElse(null),
-                    headers.first(PROJECT).orElse(null)));
+                    headers.first(PROJECT).orElse(null));
+            RequestContext context = resolver.resolve(given);
             req.context().register(context);
+            req.context().register(new Renewal(() -> resolver.resolve(given)));
         }
         chain.proceed();
     }
@@ -99,6 +101,18 @@ final class ContextFilter implements Filter {
             throw new ProblemException(400, "MALFORMED_CONTEXT", "X-Min-Revision must be <collection>:<microseconds> "
                     + "as answered by a write (e.g. members:1795639412844476), was '" + token + "'");
         }
+    }
+
+    /**
+     * Resolves the request's context again from the same credentials and headers, against
+     * the current snapshot: what a long-lived request (a stream) uses to learn that its
+     * caller was suspended, removed or its token expired. Throws the denial as any resolution.
+     */
+    record Renewal(java.util.function.Supplier<RequestContext> resolve) {}
+
+    static RequestContext renew(ServerRequest req) {
+        return req.context().get(Renewal.class)
+                .orElseThrow(() -> new IllegalStateException("no resolved context on " + req.path().path())).resolve().get();
     }
 
     /** The context the filter resolved; handlers under /v1/ always have one. */

@@ -15,12 +15,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code /v1/realtime/threads/{id}}: a thread's ACL (PUT, GET), publishing
  * ({@code POST …/messages}) and following it as Server-Sent Events ({@code GET …/events}).
- * An open stream re-checks the ACL every second and ends with a {@code revoked} event when
- * the subscriber lost access (messages within that second may still be delivered).
+ * An open stream re-resolves its caller's whole context (token, membership, suspension,
+ * tenant state) and the thread's ACL at a cadence that is data, and ends with an {@code end}
+ * event naming why: {@code revoked} (with the refusal's code), {@code slow_consumer} (more
+ * events buffered than allowed), {@code max_events} or {@code max_ms}. Its length, buffer and
+ * the streams per user are bounded by data ({@code tenants/t_system.defaults.realtime}).
+ * Messages within one re-check period may still be delivered after a revocation.
  */
 final class RealtimeRoutes {
-
-    private static final long ACL_RECHECK_MS = 1_000;
 
     private final RealtimeService realtime;
 
@@ -57,33 +59,70 @@ final class RealtimeRoutes {
     }
 
     private void events(RouteSpec.Call call, ServerResponse res) throws Exception {
+        var limits = realtime.limits();
         long from = call.longQuery("from_ms", 0);
         long maxEvents = call.longQuery("max_events", Long.MAX_VALUE);
-        long deadline = System.currentTimeMillis() + call.longQuery("max_ms", 3_600_000);
-        var queue = new LinkedBlockingQueue<ResourceStore.Event>();
-        // Authorized (and routed) before the first byte, so a refusal is still a problem response.
-        try (AutoCloseable subscription = realtime.subscribe(call.context(), call.param("id"), from, queue::add);
+        long maxMs = call.longQuery("max_ms", limits.maxStreamMillis());
+        if (maxMs < 1 || maxMs > limits.maxStreamMillis() || maxEvents < 1) {
+            throw new ProblemException(400, "VALIDATION_FAILED", "max_ms must be 1.." + limits.maxStreamMillis()
+                    + " (tenants/t_system.defaults.realtime.max_stream_ms) and max_events positive");
+        }
+        long deadline = System.currentTimeMillis() + maxMs;
+        // Bounded: a subscriber that does not read is cut off, never buffered for ever.
+        var queue = new java.util.concurrent.ArrayBlockingQueue<ResourceStore.Event>(limits.maxBufferedEvents());
+        var overflow = new java.util.concurrent.atomic.AtomicBoolean();
+        var feed = new java.util.concurrent.atomic.AtomicReference<AutoCloseable>();
+        // Admitted, authorized (and routed) before the first byte, so a refusal is still a problem response.
+        try (AutoCloseable admitted = realtime.admitStream(call.context());
+             AutoCloseable subscription = realtime.subscribe(call.context(), call.param("id"), from, e -> {
+                 if (!queue.offer(e) && overflow.compareAndSet(false, true)) {
+                     stopFeeding(feed.get()); // nothing more is held for a consumer that does not read
+                 }
+             });
              SseSink sink = res.sink(SseSink.TYPE)) {
+            feed.set(subscription);
             long sent = 0;
             long checked = System.currentTimeMillis();
-            while (sent < maxEvents && System.currentTimeMillis() < deadline) {
-                ResourceStore.Event e = queue.poll(Math.min(ACL_RECHECK_MS, Math.max(1, deadline - System.currentTimeMillis())),
+            String reason = "max_ms";
+            while (System.currentTimeMillis() < deadline) {
+                if (overflow.get()) {
+                    reason = "slow_consumer";
+                    break;
+                }
+                ResourceStore.Event e = queue.poll(Math.min(limits.recheckMillis(), Math.max(1, deadline - System.currentTimeMillis())),
                         TimeUnit.MILLISECONDS);
-                // Once a second, not per message: a busy thread must not cost a registry read per event.
-                if (System.currentTimeMillis() - checked >= ACL_RECHECK_MS) {
+                // At the data's cadence, not per message: a busy thread must not cost a resolution per event.
+                if (System.currentTimeMillis() - checked >= limits.recheckMillis()) {
                     try {
-                        realtime.authorize(call.context(), call.param("id"), "subscribe");
+                        var now = ContextFilter.renew(call.request());
+                        realtime.authorize(now, call.param("id"), "subscribe");
                         checked = System.currentTimeMillis();
                     } catch (ProblemException denied) {
-                        sink.emit(SseEvent.builder().name("revoked").data(denied.getMessage()).build());
+                        sink.emit(SseEvent.builder().name("end").data(Json.MAPPER.createObjectNode().put("reason", "revoked")
+                                .put("code", denied.code()).put("detail", denied.getMessage()).toString()).build());
                         return;
                     }
                 }
                 if (e != null) {
                     sink.emit(SseEvent.builder().name("message").id(String.valueOf(e.atMillis())).data(e.json()).build());
-                    sent++;
+                    if (++sent >= maxEvents) {
+                        reason = "max_events";
+                        break;
+                    }
                 }
             }
+            sink.emit(SseEvent.builder().name("end").data(Json.MAPPER.createObjectNode().put("reason", reason).toString()).build());
+        }
+    }
+
+    private static void stopFeeding(AutoCloseable subscription) {
+        if (subscription == null) {
+            return; // the backlog overflowed during the subscribe itself: the loop ends the stream first thing
+        }
+        try {
+            subscription.close();
+        } catch (Exception e) {
+            java.util.logging.Logger.getLogger(RealtimeRoutes.class.getName()).fine("closing a slow consumer's subscription: " + e);
         }
     }
 }

@@ -47,11 +47,11 @@ final class RouteGuard {
         return (req, res) -> {
             RequestContext context = ContextFilter.context(req);
             if (req.content().hasEntity()) {
-                authorize(spec, new RouteSpec.Call(spec, context, req, null));
+                authorize(spec, new RouteSpec.Call(spec, context, req, null), true);
             }
             JsonNode body = body(req);
             var call = new RouteSpec.Call(spec, context, req, body);
-            authorize(spec, call);
+            authorize(spec, call, false);
             refuseUnknownQuery(spec, req);
             spec.handler().handle(call, res);
         };
@@ -108,9 +108,13 @@ final class RouteGuard {
                 + (declared > 0 ? "; this one declares " + declared : "") + " (PLINTH_MAX_JSON_BYTES)");
     }
 
-    private void authorize(RouteSpec spec, RouteSpec.Call call) {
+    /** @param bodyPending the body is not read yet: the policy decides only what does not depend on it */
+    private void authorize(RouteSpec spec, RouteSpec.Call call, boolean bodyPending) {
         var json = Json.MAPPER;
         ObjectNode input = json.createObjectNode();
+        if (bodyPending) {
+            input.put("body_pending", true);
+        }
         input.set("context", json.valueToTree(call.context()));
         input.putObject("route").put("admin", spec.admin()).put("kind", spec.kind()).put("action", spec.action())
                 .put("method", spec.method().text());
@@ -127,11 +131,11 @@ final class RouteGuard {
                 body.set("roles", roles);
             }
         }
-        if ("members".equals(spec.kind()) && "write".equals(spec.action()) && admin != null) {
+        if ("members".equals(spec.kind()) && "write".equals(spec.action()) && admin != null && !bodyPending) {
             membershipFacts(call, target);
         }
         // The input is a pure function of these values, so the decision can be cached by them.
-        var key = new RouteKey(call.context(), spec.method().text() + " " + spec.path(), target, body);
+        var key = new RouteKey(call.context(), spec.method().text() + " " + spec.path(), target, body, bodyPending);
         Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluateCached(ENTRYPOINT, key, () -> input));
     }
 
@@ -151,7 +155,7 @@ final class RouteGuard {
         }
     }
 
-    private record RouteKey(RequestContext context, String route, JsonNode target, JsonNode body) {}
+    private record RouteKey(RequestContext context, String route, JsonNode target, JsonNode body, boolean bodyPending) {}
 
     private static void copyText(JsonNode from, ObjectNode to, String field) {
         JsonNode v = from.get(field);

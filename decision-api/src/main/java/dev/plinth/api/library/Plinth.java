@@ -85,7 +85,7 @@ public final class Plinth implements AutoCloseable {
         this.stores = new StoreRegistry(config.firestoreProject(), config.firestoreEmulatorHost(), secrets);
         controlPlane.onSnapshot(stores::retainRouted);
         this.resources = new ResourceService(routing, stores, clock);
-        this.realtime = new RealtimeService(resources, engine::get);
+        this.realtime = new RealtimeService(resources, engine::get, controlPlane::snapshot);
         this.admin = new AdminStore(db, controlPlane::isReachable);
     }
 

@@ -28,10 +28,43 @@ public final class RealtimeService {
 
     private final ResourceService.ServiceDoor resources;
     private final Supplier<PolicyEngine> engine;
+    private final Supplier<java.util.Optional<dev.plinth.datasync.model.Snapshot>> snapshots;
+    /** Open streams per tenant and user on this replica. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> open = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public RealtimeService(ResourceService resources, Supplier<PolicyEngine> engine) {
+    public RealtimeService(ResourceService resources, Supplier<PolicyEngine> engine,
+                           Supplier<java.util.Optional<dev.plinth.datasync.model.Snapshot>> snapshots) {
         this.resources = resources.serviceDoor("realtime");
         this.engine = engine;
+        this.snapshots = snapshots;
+    }
+
+    /** The streams' bounds, from data. */
+    public StreamLimits limits() {
+        return StreamLimits.of(snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY", "the control plane is not loaded yet")));
+    }
+
+    /**
+     * Counts a stream the caller opens, refusing one beyond {@code max_streams_per_user}
+     * (429 {@code TOO_MANY_STREAMS}); closing the handle releases it.
+     */
+    public AutoCloseable admitStream(RequestContext context) {
+        int max = limits().maxStreamsPerUser();
+        String who = context.tenantId() + "/" + context.userId();
+        boolean[] admitted = {false};
+        open.compute(who, (k, n) -> {
+            int current = n == null ? 0 : n;
+            if (current >= max) {
+                return n;
+            }
+            admitted[0] = true;
+            return current + 1;
+        });
+        if (!admitted[0]) {
+            throw new ProblemException(429, "TOO_MANY_STREAMS", context.userId() + " already has " + max
+                    + " streams open (" + StreamLimits.PATH + ".max_streams_per_user)");
+        }
+        return () -> open.computeIfPresent(who, (k, n) -> n <= 1 ? null : n - 1);
     }
 
     private static String key(String threadId) {

@@ -1,0 +1,35 @@
+package dev.plinth.api.realtime;
+
+import dev.plinth.api.context.ProblemException;
+import dev.plinth.datasync.model.Snapshot;
+import java.util.Map;
+
+/**
+ * The bounds of realtime streams, from data ({@code tenants/t_system.defaults.realtime}). A
+ * missing entry is named, never defaulted.
+ *
+ * @param recheckMillis      how often an open stream re-resolves its caller's whole context and the thread's ACL
+ * @param maxStreamMillis    the longest a stream may stay open ({@code max_ms} beyond it is 400)
+ * @param maxBufferedEvents  events held for one subscriber that does not read; more ends its stream
+ * @param maxStreamsPerUser  streams one user may hold open at once on a replica; more is 429
+ */
+public record StreamLimits(long recheckMillis, long maxStreamMillis, int maxBufferedEvents, int maxStreamsPerUser) {
+
+    static final String PATH = "tenants/t_system.defaults.realtime";
+
+    static StreamLimits of(Snapshot s) {
+        Object raw = s.tenant(Snapshot.SYSTEM_TENANT).map(t -> t.defaults().get("realtime")).orElse(null);
+        if (!(raw instanceof Map<?, ?> m)) {
+            throw new ProblemException(503, "CONFIG_MISSING", PATH + " is not set (see docs/architecture.md, Realtime substrate)");
+        }
+        return new StreamLimits(positive(m, "recheck_ms"), positive(m, "max_stream_ms"), (int) positive(m, "max_buffered_events"),
+                (int) positive(m, "max_streams_per_user"));
+    }
+
+    private static long positive(Map<?, ?> m, String name) {
+        if (!(m.get(name) instanceof Number n) || n.longValue() <= 0 || n.doubleValue() != n.longValue() || n.longValue() > Integer.MAX_VALUE) {
+            throw new ProblemException(503, "CONFIG_MISSING", PATH + "." + name + " must be a positive integer, is " + m.get(name));
+        }
+        return n.longValue();
+    }
+}
