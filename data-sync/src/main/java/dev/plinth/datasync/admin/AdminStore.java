@@ -388,6 +388,12 @@ public final class AdminStore {
     }
 
     private static AdminException unavailableOr(Throwable cause, String what) {
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (c instanceof ApiException api && api.getStatusCode().getCode() == StatusCode.Code.INVALID_ARGUMENT) {
+                // Firestore refused the request itself (a size or name limit): a client error, not an outage.
+                return new AdminException.Invalid(List.of(what + " was refused by Firestore: " + api.getMessage()));
+            }
+        }
         return new AdminException.Unavailable(what + " failed: " + cause.getMessage());
     }
 

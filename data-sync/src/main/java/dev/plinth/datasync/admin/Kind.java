@@ -33,11 +33,12 @@ public enum Kind {
 
     /** Identifier grammars (DESIGN.md §3). */
     public static final class Ids {
-        public static final Pattern TENANT = Pattern.compile("^t_[a-z0-9_-]+$");
-        public static final Pattern USER = Pattern.compile("^u_[a-z0-9_-]+$");
-        public static final Pattern SURFACE = Pattern.compile("^s_[a-z0-9_-]+$");
-        public static final Pattern APP = Pattern.compile("^a_[a-z0-9_-]+$");
-        public static final Pattern PROJECT = Pattern.compile("^p_[a-z0-9_-]+$");
+        // At most 64 characters: ids become document ids, key parts and log fields.
+        public static final Pattern TENANT = Pattern.compile("^t_[a-z0-9_-]{1,62}$");
+        public static final Pattern USER = Pattern.compile("^u_[a-z0-9_-]{1,62}$");
+        public static final Pattern SURFACE = Pattern.compile("^s_[a-z0-9_-]{1,62}$");
+        public static final Pattern APP = Pattern.compile("^a_[a-z0-9_-]{1,62}$");
+        public static final Pattern PROJECT = Pattern.compile("^p_[a-z0-9_-]{1,62}$");
         public static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
         public static final Pattern ENV = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
 
@@ -47,6 +48,12 @@ public enum Kind {
     static final Set<String> STATUSES = Set.of("active", "suspended");
     static final Set<String> ROLES = Set.of("owner", "admin", "member", "viewer");
     static final Set<String> BACKEND_TYPES = Set.of("firestore", "redis");
+    /** The settings each backend type takes (name → "string" or "integer"): the one schema the admin API checks. */
+    public static final Map<String, Map<String, String>> BACKEND_SETTINGS = Map.of(
+            "firestore", Map.of("project", "string", "database", "string", "collection", "string"),
+            "redis", Map.of("host", "string", "port", "integer", "database", "integer"));
+    /** The secrets each backend type takes, by slot; their values are logical secret names, never secrets. */
+    public static final Map<String, Set<String>> BACKEND_SECRETS = Map.of("firestore", Set.of(), "redis", Set.of("password"));
     /** Resource models; {@code external} kinds are answered by the spine but stored outside Plinth. */
     static final Set<String> MODELS = Set.of("document", "counter", "lock", "budget", "event_log", "rate_limit", "external");
     /** Plinth services that own a kind's data; their kinds are not served by the generic resource API. */
@@ -219,21 +226,30 @@ public enum Kind {
                 }
             }
             case BACKENDS -> {
-                b.oneOf("type", BACKEND_TYPES, null);
+                String type = b.oneOf("type", BACKEND_TYPES, null);
                 if (input == null || input.get("type") == null) {
                     b.error("'type' is required");
                 }
                 Map<String, Object> settings = b.object("settings");
-                if (settings != null) {
-                    for (String key : settings.keySet()) {
-                        String k = key.toLowerCase(java.util.Locale.ROOT);
-                        if (k.contains("password") || k.contains("secret") || k.contains("token") || k.contains("key")) {
-                            b.error("setting '" + key + "' looks secret: map it under 'secrets' to a logical secret name instead");
+                Map<String, String> allowed = type == null ? Map.of() : BACKEND_SETTINGS.get(type);
+                if (settings != null && type != null) {
+                    // By schema, so a secret can never be smuggled in as a setting (settings are shown to members).
+                    for (Map.Entry<String, Object> e : settings.entrySet()) {
+                        String expected = allowed.get(e.getKey());
+                        if (expected == null) {
+                            b.error("setting '" + e.getKey() + "' is not one a " + type + " backend takes (" + new java.util.TreeSet<>(allowed.keySet())
+                                    + "); secrets go under 'secrets' as logical secret names");
+                        } else if (expected.equals("string") ? !(e.getValue() instanceof String) : !(e.getValue() instanceof Number n)
+                                || n.doubleValue() != n.longValue() || n.longValue() < 0 || n.longValue() > 65_535) {
+                            b.error("setting '" + e.getKey() + "' must be " + (expected.equals("string") ? "a string" : "an integer from 0 to 65535"));
                         }
                     }
                 }
+                Set<String> secretSlots = type == null ? Set.of() : BACKEND_SECRETS.get(type);
                 for (Map.Entry<String, String> e : b.stringMap("secrets").entrySet()) {
-                    if (!Ids.NAME.matcher(e.getValue()).matches()) {
+                    if (type != null && !secretSlots.contains(e.getKey())) {
+                        b.error("'secrets' entry '" + e.getKey() + "' is not one a " + type + " backend takes (" + new java.util.TreeSet<>(secretSlots) + ")");
+                    } else if (!Ids.NAME.matcher(e.getValue()).matches()) {
                         b.error("'secrets' entry '" + e.getKey() + "' must name a logical secret (" + Ids.NAME.pattern() + ")");
                     } else {
                         refs.add(Ref.exists("secrets/" + e.getValue(), "secret mapping " + e.getValue()));

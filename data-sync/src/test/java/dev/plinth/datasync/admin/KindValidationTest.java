@@ -31,6 +31,8 @@ class KindValidationTest {
         TENANTS            | acme         | false
         TENANTS            | t_Acme       | false
         TENANTS            | t_acmé       | false
+        TENANTS            | t_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa | true
+        TENANTS            | t_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa | false
         USERS              | u_ana        | true
         USERS              | ana          | false
         USERS              | u_ana smith  | false
@@ -50,6 +52,7 @@ class KindValidationTest {
         PROJECTS           | one          | false
         """)
     void idGrammars(Kind kind, String id, boolean valid) {
+        assertThat(id.length() <= 64 || !valid).as("ids are at most 64 characters").isTrue();
         if (valid) {
             assertThat(kind.validate("t_acme", id, MINIMAL.get(kind)).document()).isNotNull();
         } else {
@@ -85,5 +88,29 @@ class KindValidationTest {
 
     private static List<String> paths(Kind.Validated v) {
         return v.references().stream().map(Kind.Ref::path).toList();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+        {"type": "redis", "settings": {"host": "h", "port": 6379}}                                 | true  |
+        {"type": "redis", "settings": {"host": "h", "port": 6379, "database": 2}}                  | true  |
+        {"type": "redis", "settings": {"host": "h", "port": 6379}, "secrets": {"password": "pw"}}  | true  |
+        {"type": "redis", "settings": {"host": "h", "port": 6379, "auth": "hunter2"}}              | false | 'auth' is not one
+        {"type": "redis", "settings": {"host": "h", "port": 6379, "dsn": "redis://:pw@h"}}         | false | 'dsn' is not one
+        {"type": "redis", "settings": {"host": "h", "port": "6379"}}                               | false | 'port' must be an integer
+        {"type": "redis", "settings": {"host": "h", "port": 6379}, "secrets": {"pwd": "pw"}}       | false | 'pwd' is not one
+        {"type": "redis", "settings": {"host": "h", "port": 6379}, "secrets": {"password": "hunter2 x"}} | false | must name a logical secret
+        {"type": "firestore", "settings": {"database": "(default)", "collection": "resources"}}   | true  |
+        {"type": "firestore", "settings": {"host": "h"}}                                          | false | 'host' is not one
+        """)
+    void backendSettingsFollowTheirTypesSchema(String body, boolean valid, String error) throws Exception {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> input = new com.fasterxml.jackson.databind.ObjectMapper().readValue(body, Map.class);
+        if (valid) {
+            assertThat(Kind.BACKENDS.validate(null, "b1", input).document()).isNotNull();
+        } else {
+            assertThatThrownBy(() -> Kind.BACKENDS.validate(null, "b1", input)).isInstanceOf(AdminException.Invalid.class)
+                    .hasMessageContaining(error);
+        }
     }
 }

@@ -48,7 +48,9 @@ final class DataRoutes {
     }
 
     private void evaluate(RouteSpec.Call call, ServerResponse res) {
-        String path = call.request().path().path().substring("/v1/data/".length());
+        String full = call.request().path().path();
+        // "/v1/data" itself (no document path) is the root: never an entrypoint, so undefined.
+        String path = full.length() <= "/v1/data/".length() ? "" : full.substring("/v1/data/".length());
         while (path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }

@@ -24,6 +24,7 @@ final class PolicyRoutes {
 
     private static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,62}$");
     private static final int MAX_UPLOAD = 16 * 1024 * 1024;
+    private static final int MAX_DIFF_INPUTS = 1_000;
 
     private final BundleStore bundles;
     private final java.util.function.Supplier<dev.plinth.engine.api.PolicyEngine> active;
@@ -91,11 +92,19 @@ final class PolicyRoutes {
         List<dev.plinth.engine.api.DecisionSample.Entry> cases = new java.util.ArrayList<>();
         var body = call.body();
         if (body != null && body.has("inputs")) {
-            for (var i : body.get("inputs")) {
-                if (!i.path("entrypoint").isTextual()) {
-                    throw new ProblemException(400, "VALIDATION_FAILED", "every input needs an \"entrypoint\"");
+            var inputs = body.get("inputs");
+            if (!inputs.isArray() || inputs.size() > MAX_DIFF_INPUTS) {
+                throw new ProblemException(400, "VALIDATION_FAILED", "\"inputs\" must be an array of at most " + MAX_DIFF_INPUTS + " cases");
+            }
+            for (var i : inputs) {
+                if (!i.isObject() || !i.path("entrypoint").isTextual() || !i.has("input")) {
+                    throw new ProblemException(400, "VALIDATION_FAILED", "every case must be {\"entrypoint\": string, \"input\": any}, was " + i);
                 }
-                cases.add(new dev.plinth.engine.api.DecisionSample.Entry(i.get("entrypoint").asText(), i.get("input")));
+                String entrypoint = i.get("entrypoint").asText();
+                if (!candidate.bundle().entrypoints().contains(entrypoint) && !current.bundle().entrypoints().contains(entrypoint)) {
+                    throw new ProblemException(400, "VALIDATION_FAILED", "neither bundle has the entrypoint " + entrypoint);
+                }
+                cases.add(new dev.plinth.engine.api.DecisionSample.Entry(entrypoint, i.get("input")));
             }
         } else {
             cases.addAll(current.sample().entries());
