@@ -69,4 +69,23 @@ class SmallSideDoorsTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
         assertThat(r.body()).contains("'auth'").doesNotContain("hunter2");
     }
+
+    @Test
+    void anAdminWriteRetriedWithItsIdempotencyKeyAnswersTheFirstOutcome() throws Exception {
+        var keyed = TestPlinth.with(admin(), "Idempotency-Key", "create-t-idem");
+        String body = "{\"id\": \"t_idem\", \"allowed_envs\": [\"dev\"]}";
+        var first = plinth.send("POST", "/v1/admin/tenants", keyed, body);
+        var retry = plinth.send("POST", "/v1/admin/tenants", keyed, body);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        assertThat(retry.statusCode()).as("not 409 ALREADY_EXISTS: " + retry.body()).isEqualTo(201);
+        assertThat(JSON.readTree(retry.body()).path("revision").asText()).isEqualTo(JSON.readTree(first.body()).path("revision").asText());
+        var other = plinth.send("POST", "/v1/admin/tenants", keyed, "{\"id\": \"t_idem2\", \"allowed_envs\": [\"dev\"]}");
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(422);
+        assertThat(code(other)).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+        assertThat(plinth.get("/v1/admin/tenants/t_idem2", admin()).statusCode()).isEqualTo(404);
+
+        var delete = TestPlinth.with(admin(), "Idempotency-Key", "delete-t-idem");
+        assertThat(plinth.send("DELETE", "/v1/admin/tenants/t_idem", delete, null).statusCode()).isEqualTo(200);
+        assertThat(plinth.send("DELETE", "/v1/admin/tenants/t_idem", delete, null).statusCode()).as("not 404").isEqualTo(200);
+    }
 }

@@ -115,6 +115,18 @@ public abstract sealed class AdminException extends RuntimeException {
         }
     }
 
+    /** An Idempotency-Key was used again with a different request; nothing was written. */
+    public static final class IdempotencyConflict extends AdminException {
+        public IdempotencyConflict(String message) {
+            super(message);
+        }
+
+        @Override
+        public String code() {
+            return "IDEMPOTENCY_KEY_REUSED";
+        }
+    }
+
     /** Firestore is unreachable: the write was not made (and is safe to retry). */
     public static final class Unavailable extends AdminException {
         public Unavailable(String message) {

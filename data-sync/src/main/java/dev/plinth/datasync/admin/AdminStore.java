@@ -101,12 +101,19 @@ public final class AdminStore {
         return new Page(items, next);
     }
 
-    public WriteResult create(Kind kind, String tenantId, String id, Map<String, Object> body, String actor) {
+    /**
+     * A client's idempotency key for a write: {@code id} (already scoped to the caller) names
+     * the write's log entry, so a retry finds the first attempt's commit; {@code digest} is the
+     * request's fingerprint, which a retry must match.
+     */
+    public record Idempotency(String id, String digest) {}
+
+    public WriteResult create(Kind kind, String tenantId, String id, Map<String, Object> body, String actor, Idempotency idem) {
         if (kind == Kind.TENANTS && "t_system".equals(id)) {
             throw new AdminException.Protected("t_system exists only through the seed and cannot be created");
         }
         Kind.Validated v = kind.validate(tenantId, id, body);
-        return write(kind, tenantId, id, "create", actor, (tx, ref) -> {
+        return write(kind, tenantId, id, "create", actor, idem, (tx, ref) -> {
             if (tx.get(ref).get().exists()) {
                 throw new AdminException.AlreadyExists(ref.getPath());
             }
@@ -118,12 +125,13 @@ public final class AdminStore {
     }
 
     /** Replaces a document; {@code ifMatch} (an ETag) guards against lost updates when given. */
-    public WriteResult replace(Kind kind, String tenantId, String id, Map<String, Object> body, String ifMatch, String actor) {
+    public WriteResult replace(Kind kind, String tenantId, String id, Map<String, Object> body, String ifMatch, String actor,
+                               Idempotency idem) {
         Kind.Validated v = kind.validate(tenantId, id, body);
         if (kind == Kind.TENANTS && "t_system".equals(id) && !"active".equals(v.document().get("status"))) {
             throw new AdminException.Protected("t_system cannot be suspended");
         }
-        return write(kind, tenantId, id, "replace", actor, (tx, ref) -> {
+        return write(kind, tenantId, id, "replace", actor, idem, (tx, ref) -> {
             DocumentSnapshot current = tx.get(ref).get();
             if (!current.exists()) {
                 throw new AdminException.NotFound(ref.getPath());
@@ -138,11 +146,11 @@ public final class AdminStore {
     }
 
     /** Deletes a document; dependents block it unless {@code cascade} and the kind allows cascading. */
-    public WriteResult delete(Kind kind, String tenantId, String id, String ifMatch, boolean cascade, String actor) {
+    public WriteResult delete(Kind kind, String tenantId, String id, String ifMatch, boolean cascade, String actor, Idempotency idem) {
         if (kind == Kind.TENANTS && "t_system".equals(id)) {
             throw new AdminException.Protected("t_system exists only through the seed and cannot be deleted");
         }
-        return write(kind, tenantId, id, "delete", actor, (tx, ref) -> {
+        return write(kind, tenantId, id, "delete", actor, idem, (tx, ref) -> {
             DocumentSnapshot current = tx.get(ref).get();
             if (!current.exists()) {
                 throw new AdminException.NotFound(ref.getPath());
@@ -176,22 +184,29 @@ public final class AdminStore {
         int apply(Transaction tx, DocumentReference ref) throws Exception;
     }
 
-    private WriteResult write(Kind kind, String tenantId, String id, String op, String actor, TxBody body) {
+    private WriteResult write(Kind kind, String tenantId, String id, String op, String actor, Idempotency idem, TxBody body) {
         if (!reachable.getAsBoolean()) {
             throw new AdminException.Unavailable("the control plane (Firestore) is unreachable; writes are refused until it is back");
         }
         DocumentReference ref = db.document(kind.path(tenantId, id));
-        DocumentReference log = db.collection(WRITE_LOG).document(UUID.randomUUID().toString());
+        // With an idempotency key, the client's retry finds the same log entry as this process's retries do.
+        DocumentReference log = db.collection(WRITE_LOG).document(idem == null ? UUID.randomUUID().toString() : "idem-" + idem.id());
+        String digest = idem == null ? "" : idem.digest();
         int[] cascaded = {0};
         for (int attempt = 1; ; attempt++) {
             try {
                 db.runTransaction(tx -> {
-                    if (tx.get(log).get().exists()) {
+                    DocumentSnapshot earlier = tx.get(log).get();
+                    if (earlier.exists()) {
+                        if (!digest.equals(earlier.getString("digest") == null ? "" : earlier.getString("digest"))) {
+                            throw new AdminException.IdempotencyConflict("the Idempotency-Key was used for a different request");
+                        }
+                        cascaded[0] = earlier.getLong("cascaded") == null ? 0 : earlier.getLong("cascaded").intValue();
                         return null; // an earlier attempt committed; do not write twice
                     }
                     cascaded[0] = body.apply(tx, ref);
                     tx.set(log, Map.of("path", ref.getPath(), "op", op, "actor", actor == null ? "" : actor,
-                            "at", FieldValue.serverTimestamp()));
+                            "at", FieldValue.serverTimestamp(), "digest", digest, "cascaded", cascaded[0]));
                     return null;
                 }).get(30, TimeUnit.SECONDS);
                 break;

@@ -56,13 +56,14 @@ final class AdminRoutes {
             String name = kind.collection();
             routes.add(spec(Method.GET, collection, kind, "read", collectionTarget, "List " + name + " (paginated, id order)", null, this::list)
                     .with(PAGE_SIZE, PAGE_TOKEN));
-            routes.add(spec(Method.POST, collection, kind, "write", collectionTarget, "Create one of " + name, EXAMPLES.get(kind), this::create).created());
+            routes.add(spec(Method.POST, collection, kind, "write", collectionTarget, "Create one of " + name, EXAMPLES.get(kind), this::create)
+                    .created().with(ResourceRoutes.IDEMPOTENCY_KEY));
             routes.add(spec(Method.GET, item, kind, "read", itemTarget, "Read one of " + name, null, this::get));
             routes.add(spec(Method.PUT, item, kind, "write", itemTarget, "Replace one of " + name + " (If-Match honoured)", EXAMPLES.get(kind), this::replace)
-                    .with(IF_MATCH));
+                    .with(IF_MATCH, ResourceRoutes.IDEMPOTENCY_KEY));
             RouteSpec delete = spec(Method.DELETE, item, kind, "write", itemTarget, "Delete one of " + name + " (If-Match honoured"
                     + (kind == Kind.TENANTS ? "; cascade=true for a tenant's members, subscriptions and projects)" : ")"), null, this::delete)
-                    .with(IF_MATCH);
+                    .with(IF_MATCH, ResourceRoutes.IDEMPOTENCY_KEY);
             routes.add(kind == Kind.TENANTS ? delete.with(CASCADE) : delete);
         }
         return routes;
@@ -107,7 +108,7 @@ final class AdminRoutes {
         if (!(id instanceof String)) {
             throw new ProblemException(400, "VALIDATION_FAILED", "'id' is required and must be a string");
         }
-        AdminStore.WriteResult w = store.create(kind, call.param("tenant"), (String) id, body, call.context().userId());
+        AdminStore.WriteResult w = store.create(kind, call.param("tenant"), (String) id, body, call.context().userId(), idempotency(call));
         res.header(HeaderNames.LOCATION, call.request().path().path() + "/" + id);
         written(res, 201, w);
     }
@@ -119,13 +120,27 @@ final class AdminRoutes {
             throw new ProblemException(400, "VALIDATION_FAILED", "body id '" + id + "' differs from the path's id '" + call.param("id") + "'");
         }
         String ifMatch = call.header("If-Match");
-        written(res, 200, store.replace(kind, call.param("tenant"), call.param("id"), body, ifMatch, call.context().userId()));
+        written(res, 200, store.replace(kind, call.param("tenant"), call.param("id"), body, ifMatch, call.context().userId(),
+                idempotency(call)));
     }
 
     private void delete(Kind kind, RouteSpec.Call call, ServerResponse res) {
         String ifMatch = call.header("If-Match");
         boolean cascade = kind == Kind.TENANTS && call.booleanQuery("cascade");
-        written(res, 200, store.delete(kind, call.param("tenant"), call.param("id"), ifMatch, cascade, call.context().userId()));
+        written(res, 200, store.delete(kind, call.param("tenant"), call.param("id"), ifMatch, cascade, call.context().userId(),
+                idempotency(call)));
+    }
+
+    /** The request's Idempotency-Key, scoped to the caller, and its fingerprint (method, path, query, body); null without one. */
+    private static AdminStore.Idempotency idempotency(RouteSpec.Call call) {
+        String key = call.header(dev.plinth.api.resources.Idempotency.HEADER);
+        if (key == null) {
+            return null;
+        }
+        String request = call.request().prologue().method().text() + " " + call.request().path().path() + "?"
+                + call.request().query().rawValue() + " " + (call.body() == null ? "" : call.body().toString());
+        return new AdminStore.Idempotency(dev.plinth.api.resources.Idempotency.scopedId(call.context(), key),
+                dev.plinth.api.resources.Idempotency.sha256(request));
     }
 
     private static void written(ServerResponse res, int status, AdminStore.WriteResult w) {

@@ -34,6 +34,7 @@ public final class ProblemHandler {
             case AdminException.HasDependents h -> 409;
             case AdminException.Protected p -> 409;
             case AdminException.StateConflict c -> 409;
+            case AdminException.IdempotencyConflict c -> 422;
             case AdminException.Unavailable u -> 503;
         };
         send(req, res, status, e.code(), e.getMessage());
