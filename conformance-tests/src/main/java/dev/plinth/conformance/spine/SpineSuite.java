@@ -75,6 +75,11 @@ public final class SpineSuite {
         var written = new ArrayList<String>();
         check("durability: a value is written for every resource kind", () -> writeEveryKind(written));
         check("realtime: a thread's ACL is written and enforced", this::writeAcl);
+        check("side doors: kinds a Plinth service owns are refused by /v1/resources", this::serviceKindsClosed);
+        check("side doors: only documents take a raw PUT/DELETE; other models keep their invariants", this::modelsOwnTheirOperations);
+        check("side doors: a viewer reads but never writes; nobody but an owner demotes an owner", () -> rolesAreEnforced(written));
+        check("side doors: a retry with the same Idempotency-Key applies nothing twice", this::idempotentRetry);
+        check("limits: oversized headers are 431, a wrong method is 405, both problem+json", this::requestLimits);
         if (restart == null) {
             results.add(new Result("durability: every kind's value survives a service restart", Outcome.NOT_RUN, "no restart command given"));
             results.add(new Result("realtime: ACLs survive a service restart", Outcome.NOT_RUN, "no restart command given"));
@@ -232,7 +237,11 @@ public final class SpineSuite {
             expectStatus(failures, label + " without membership", client.send(r.method(), path, admin(stranger), body), 403, "FORBIDDEN");
             ObjectNode foreign = body == null ? SpineClient.JSON.createObjectNode() : (ObjectNode) SpineClient.json(body);
             foreign.put("tenant_id", stranger);
-            expectStatus(failures, label + " with a body naming another tenant", client.send(r.method(), path, admin(tenant), foreign.toString()), 403, "CONTEXT_MISMATCH");
+            // A caller the route refuses outright is refused before its body is read (FORBIDDEN);
+            // any other caller learns that the body names another tenant.
+            Answer plain = client.send(r.method(), path, admin(tenant), body);
+            expectStatus(failures, label + " with a body naming another tenant", client.send(r.method(), path, admin(tenant), foreign.toString()),
+                    403, plain.status() == 403 && "FORBIDDEN".equals(plain.code()) ? "FORBIDDEN" : "CONTEXT_MISMATCH");
             n++;
         }
         expect(failures.isEmpty(), failures.size() + " wrong answers: " + String.join("; ", failures.subList(0, Math.min(5, failures.size()))));
@@ -334,39 +343,159 @@ public final class SpineSuite {
         return current + " → " + target;
     }
 
+    /** How a value is written to each model, how it is read back, and what the answer holds (see docs/resources.md). */
+    private record Durable(String write, String body, String read, String readBody, String holds) {}
+
+    private Durable durable(String model) {
+        String key = "/conf-durable";
+        return switch (model) {
+            case "document" -> new Durable("PUT " + key, "{\"run\": \"" + run + "\"}", "GET " + key, null, run);
+            case "counter" -> new Durable("POST " + key + "/increment", "{\"by\": 7}", "GET " + key, null, "\"value\"");
+            case "budget" -> new Durable("POST " + key + "/credit", "{\"amount\": 9}", "GET " + key, null, "\"remaining\"");
+            case "lock" -> new Durable("POST " + key + "/acquire", "{\"owner\": \"conf-" + run + "\", \"ttl_ms\": 86400000}", "GET " + key, null,
+                    "conf-" + run);
+            case "event_log" -> new Durable("POST " + key + "/append", "{\"event\": \"" + run + "\"}", "POST " + key + "/range", "{}", run);
+            case "rate_limit" -> new Durable("POST " + key + "/take", "{\"capacity\": 5, \"refill_per_second\": 0}", "GET " + key, null,
+                    "\"tokens\"");
+            default -> null;
+        };
+    }
+
+    private final Map<String, String> models = new java.util.TreeMap<>();
+
     private String writeEveryKind(List<String> written) {
         var failures = new ArrayList<String>();
-        var external = new ArrayList<String>();
+        var notHere = new ArrayList<String>();
         for (JsonNode kind : client.get("/v1/admin/resource_kinds?page_size=200", admin("t_system")).json().path("items")) {
             String id = kind.path("id").asText();
-            if (id.startsWith("conf_")) {
-                continue; // our own unrouted kind
+            Durable d = durable(kind.path("model").asText());
+            if (id.startsWith("conf_") || kind.hasNonNull("service") || d == null) {
+                notHere.add(id); // our own unrouted kind, a service's kind (its API keeps it), or stored outside Plinth
+                continue;
             }
-            Answer put = client.send("PUT", "/v1/resources/" + id + "/conf-durable", admin(tenant), "{\"kind\": \"" + id + "\", \"run\": \"" + run + "\"}");
-            if (put.status() == 200) {
+            models.put(id, kind.path("model").asText());
+            String[] w = d.write().split(" ", 2);
+            Answer a = client.send(w[0], "/v1/resources/" + id + w[1], admin(tenant), d.body());
+            if (a.status() == 200) {
                 written.add(id);
-            } else if ("KIND_NOT_SERVED".equals(put.code()) || "ROUTE_MISSING".equals(put.code())) {
-                external.add(id + " (" + put.code() + ")"); // stored outside Plinth, or no route: nothing to keep
+            } else if ("ROUTE_MISSING".equals(a.code())) {
+                notHere.add(id + " (ROUTE_MISSING)");
             } else {
-                failures.add(id + ": " + put);
+                failures.add(id + ": " + a);
             }
         }
         expect(failures.isEmpty(), "writes failed: " + failures);
         expect(written.size() >= 10, "only " + written.size() + " kinds");
-        return written.size() + " kinds served by Plinth" + (external.isEmpty() ? "" : "; not served here: " + external);
+        return written.size() + " kinds written through their models' operations" + (notHere.isEmpty() ? "" : "; not through this API: " + notHere);
     }
 
     private String readEveryKind(List<String> written) {
         var failures = new ArrayList<String>();
         for (String id : written) {
-            Answer got = client.get("/v1/resources/" + id + "/conf-durable", admin(tenant));
-            if (got.status() != 200 || !run.equals(got.json().path("run").asText())) {
+            Durable d = durable(models.get(id));
+            String[] r = d.read().split(" ", 2);
+            Answer got = client.send(r[0], "/v1/resources/" + id + r[1], admin(tenant), d.readBody());
+            if (got.status() != 200 || !got.body().contains(d.holds())) {
                 failures.add(id + ": " + got);
             }
         }
         expect(!written.isEmpty(), "nothing was written before the restart");
         expect(failures.isEmpty(), "lost after the restart: " + failures);
         return written.size() + " kinds read back";
+    }
+
+    private java.util.Optional<String> kindOf(java.util.function.Predicate<JsonNode> which) {
+        for (JsonNode kind : client.get("/v1/admin/resource_kinds?page_size=200", admin("t_system")).json().path("items")) {
+            if (which.test(kind)) {
+                return java.util.Optional.of(kind.path("id").asText());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private String serviceKindsClosed() {
+        var closed = new ArrayList<String>();
+        for (JsonNode kind : client.get("/v1/admin/resource_kinds?page_size=200", admin("t_system")).json().path("items")) {
+            if (!kind.hasNonNull("service")) {
+                continue;
+            }
+            String id = kind.path("id").asText();
+            for (String[] call : new String[][] {{"PUT", "/thread-x", "{\"writers\": [\"u_admin\"]}"}, {"GET", "/thread-x", null},
+                    {"POST", "/thread-x/range", "{}"}, {"POST", "/thread-x/append", "{\"event\": 1}"}}) {
+                Answer a = client.send(call[0], "/v1/resources/" + id + call[1], admin(tenant), call[2]);
+                expect(a.status() == 403 && "KIND_NOT_SERVED".equals(a.code()), call[0] + " /v1/resources/" + id + call[1] + " answered " + a);
+            }
+            closed.add(id);
+        }
+        expect(!closed.isEmpty(), "no kind names a service (the realtime kinds should)");
+        return "refused: " + closed;
+    }
+
+    private String modelsOwnTheirOperations() {
+        String lock = kindOf(k -> "lock".equals(k.path("model").asText()) && !k.hasNonNull("service")).orElse(null);
+        expect(lock != null, "no lock kind to try");
+        String path = "/v1/resources/" + lock + "/conf-fence-" + run;
+        Answer first = client.send("POST", path + "/acquire", admin(tenant), "{\"owner\": \"a\", \"ttl_ms\": 60000}");
+        expect(first.status() == 200, "acquire answered " + first);
+        long token = first.json().path("fencing_token").asLong();
+        Answer put = client.send("PUT", path, admin(tenant), "{\"owner\": \"b\", \"fencing_token\": 1, \"expires_at_ms\": 0}");
+        expect(put.status() == 400 && "OPERATION_NOT_SUPPORTED".equals(put.code()), "a raw PUT of a lock answered " + put);
+        Answer delete = client.send("DELETE", path, admin(tenant), null);
+        expect(delete.status() == 400 && "OPERATION_NOT_SUPPORTED".equals(delete.code()), "a raw DELETE of a lock answered " + delete);
+        client.send("POST", path + "/release", admin(tenant), "{\"owner\": \"a\", \"fencing_token\": " + token + "}");
+        Answer next = client.send("POST", path + "/acquire", admin(tenant), "{\"owner\": \"b\", \"ttl_ms\": 60000}");
+        expect(next.status() == 200 && next.json().path("fencing_token").asLong() > token, "the next token must grow: " + next);
+        return lock + ": PUT and DELETE refused, fencing token " + token + " → " + next.json().path("fencing_token").asLong();
+    }
+
+    private String viewer() {
+        return "u_conf_" + run + "_viewer";
+    }
+
+    private String rolesAreEnforced(List<String> written) {
+        String issuer = client.get("/v1/admin/identity_providers", admin("t_system")).json().path("items").findValues("issuer").stream()
+                .map(JsonNode::asText).filter(i -> i.contains("dev")).findFirst().orElse(null);
+        adminWrite("POST", "/v1/admin/users", "{\"id\": \"" + viewer() + "\", \"identities\": [{\"issuer\": \"" + issuer
+                + "\", \"subject\": \"" + viewer() + "\"}]}");
+        Answer m = adminWrite("POST", "/v1/admin/tenants/" + tenant + "/members", "{\"id\": \"" + viewer() + "\", \"roles\": [\"viewer\"]}");
+        var asViewer = after(m, SpineClient.headers(tokens.apply(viewer()), tenant, ENV));
+        String document = written.stream().filter(id -> "document".equals(models.get(id))).findFirst().orElseThrow();
+        Answer read = client.get("/v1/resources/" + document + "/conf-durable", asViewer);
+        expect(read.status() == 200 || read.status() == 404, "a viewer's read answered " + read);
+        Answer write = client.send("PUT", "/v1/resources/" + document + "/conf-viewer", asViewer, "{\"v\": 1}");
+        expect(write.status() == 403 && "FORBIDDEN".equals(write.code()), "a viewer's write answered " + write);
+        var asMember = after(m, SpineClient.headers(tokens.apply(reader()), tenant, ENV));
+        Answer demote = client.send("PUT", "/v1/admin/tenants/" + tenant + "/members/u_admin", asMember, "{\"roles\": [\"viewer\"]}");
+        expect(demote.status() == 403, "a member demoting the owner answered " + demote);
+        return "viewer write 403, member demoting the owner 403";
+    }
+
+    private String idempotentRetry() {
+        String budget = kindOf(k -> "budget".equals(k.path("model").asText()) && !k.hasNonNull("service")).orElse(null);
+        expect(budget != null, "no budget kind to try");
+        String path = "/v1/resources/" + budget + "/conf-idem-" + run;
+        client.send("POST", path + "/credit", admin(tenant), "{\"amount\": 100}");
+        var keyed = new java.util.LinkedHashMap<>(admin(tenant));
+        keyed.put("Idempotency-Key", "conf-" + run);
+        Answer first = client.send("POST", path + "/debit", keyed, "{\"amount\": 30}");
+        Answer retry = client.send("POST", path + "/debit", keyed, "{\"amount\": 30}");
+        expect(first.status() == 200 && retry.status() == 200, "debit and its retry answered " + first + " / " + retry);
+        Answer now = client.get(path, admin(tenant));
+        expect(now.json().path("remaining").asLong() == 70, "after a debit and its retry the budget holds " + now);
+        Answer reused = client.send("POST", path + "/debit", keyed, "{\"amount\": 31}");
+        expect(reused.status() == 422, "the same key with another body answered " + reused);
+        return "100 → 70 once; another body under the key 422";
+    }
+
+    private String requestLimits() {
+        var big = new java.util.LinkedHashMap<>(admin(tenant));
+        big.put("X-Padding", "p".repeat(40_000));
+        Answer headers = client.get("/v1/context", big);
+        expect(headers.status() == 431 || headers.status() == 400, "40 KB of headers answered " + headers);
+        expect(headers.body().contains("\"code\""), "the refusal is not problem+json: " + headers);
+        Answer method = client.send("PATCH", "/v1/context", admin(tenant), "{}");
+        expect(method.status() == 405 && "METHOD_NOT_ALLOWED".equals(method.code()), "PATCH /v1/context answered " + method);
+        return "headers " + headers.status() + ", method 405";
     }
 
     private String thread() {
