@@ -58,7 +58,7 @@ public final class Contract {
     private record ContextHeader(String name, boolean required, String description) {}
 
     private static final List<ContextHeader> CONTEXT_HEADERS = List.of(
-            new ContextHeader(ContextFilter.TENANT.defaultCase(), true, "the tenant the request acts in (^t_[a-z0-9_-]+$)"),
+            new ContextHeader(ContextFilter.TENANT.defaultCase(), true, "the tenant the request acts in (" + Kind.Ids.TENANT.pattern() + ")"),
             new ContextHeader(ContextFilter.ENV.defaultCase(), true, "the environment, one of the tenant's allowed_envs"),
             new ContextHeader(ContextFilter.SURFACE.defaultCase(), false, "the surface the request is made on (validated against the control plane)"),
             new ContextHeader(ContextFilter.APP.defaultCase(), false, "the app, on that surface, the tenant is subscribed to"),
@@ -140,7 +140,11 @@ public final class Contract {
             } else if (r.requestBody() != null) {
                 ObjectNode media = op.putObject("requestBody").put("required", true)
                         .putObject("content").putObject("application/json");
-                media.putObject("schema").put("type", "object");
+                if (r.path().endsWith("/{op}")) {
+                    modelOperations(media, op);
+                } else {
+                    media.putObject("schema").put("type", "object");
+                }
                 try {
                     media.set("example", json.readTree(r.requestBody()));
                 } catch (java.io.IOException e) {
@@ -167,6 +171,32 @@ public final class Contract {
         props.putObject("status").put("type", "integer");
         problem.putArray("required").add("status").add("code");
         return doc;
+    }
+
+    /** Each model operation's body and answer, from the one table ({@link dev.plinth.api.resources.ModelOperation}). */
+    private static void modelOperations(ObjectNode media, ObjectNode op) {
+        var oneOf = media.putObject("schema").putArray("oneOf");
+        var listed = op.putArray("x-plinth-operations");
+        for (var o : dev.plinth.api.resources.ModelOperation.ALL) {
+            ObjectNode schema = oneOf.addObject().put("title", o.model() + " " + o.name()).put("type", "object");
+            ObjectNode props = schema.putObject("properties");
+            o.request().forEach((field, text) -> property(props, field, text));
+            ObjectNode entry = listed.addObject().put("model", o.model()).put("op", o.name());
+            ObjectNode answer = entry.putObject("answer").put("type", "object").putObject("properties");
+            o.answer().forEach((field, text) -> property(answer, field, text));
+            var refused = entry.putArray("refused");
+            o.refused().forEach(refused::add);
+        }
+    }
+
+    /** A property from "type: meaning" ({@code any} leaves the type open). */
+    private static void property(ObjectNode properties, String field, String text) {
+        int colon = text.indexOf(':');
+        String type = text.substring(0, colon);
+        ObjectNode p = properties.putObject(field).put("description", text.substring(colon + 1).trim());
+        if (!type.equals("any")) {
+            p.put("type", type);
+        }
     }
 
     static String snake(String camel) {

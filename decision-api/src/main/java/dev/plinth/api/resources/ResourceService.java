@@ -38,14 +38,8 @@ public final class ResourceService {
 
     public record Listing(List<ResourceStore.Item> items, String nextKey, Placement placement) {}
 
-    /** The operations of each model; a document's are the plain PUT and DELETE. */
-    public static final Map<String, Set<String>> OPERATIONS = Map.of(
-            "document", Set.of(),
-            "counter", Set.of("increment"),
-            "lock", Set.of("acquire", "renew", "release"),
-            "budget", Set.of("debit", "credit"),
-            "event_log", Set.of("append", "range"),
-            "rate_limit", Set.of("take"));
+    /** The operations of each model ({@link ModelOperation}); a document's are the plain PUT and DELETE. */
+    public static final Map<String, Set<String>> OPERATIONS = ModelOperation.byModel();
 
     private static final int MAX_RANGE = 1_000;
 

@@ -34,6 +34,12 @@ class ContractDocsTest {
         assertThat(paths.path("/v1/data/*").path("post").path("responses").has("200")).as("a POST that creates nothing").isTrue();
         assertThat(paths.path("/v1/policies/bundles/{name}").path("put").path("responses").has("201")).isTrue();
         assertThat(doc.path("components").path("securitySchemes").path("bearer").path("scheme").asText()).isEqualTo("bearer");
+        // Every model operation's body and answer, not just the operation names.
+        var operate = paths.path("/v1/resources/{kind}/{key}/{op}").path("post");
+        assertThat(operate.at("/requestBody/content/application~1json/schema/oneOf").toString())
+                .contains("lock acquire").contains("\"owner\"").contains("\"ttl_ms\"").contains("\"fencing_token\"").contains("\"amount\"");
+        assertThat(operate.path("x-plinth-operations").toString()).contains("\"expires_at_ms\"").contains("INSUFFICIENT_BUDGET");
+        assertThat(names(operate)).contains("Idempotency-Key");
     }
 
     private static java.util.List<String> names(com.fasterxml.jackson.databind.JsonNode op) {
@@ -48,7 +54,7 @@ class ContractDocsTest {
     void schemasUseSnakeCaseGrammarsAndDescribeEveryPrimitive() throws Exception {
         var files = ContractCommand.files(Path.of("x"));
         String tenant = ContractCommand.render(files.get(Path.of("x", "schemas", "tenant.json")));
-        assertThat(tenant).contains("\"allowed_envs\"").contains("^t_[a-z0-9_-]+$").doesNotContain("allowedEnvs");
+        assertThat(tenant).contains("\"allowed_envs\"").contains("^t_[a-z0-9_-]{1,62}$").doesNotContain("allowedEnvs");
         assertThat(files.keySet()).extracting(p -> p.getFileName().toString())
                 .contains("membership.json", "surface.json", "app.json", "project.json", "mode.json", "request_context.json");
     }
