@@ -54,21 +54,38 @@ final class ServerPid {
         }
         log.accept("stopping Plinth (pid " + server.get().pid() + ")");
         server.get().destroy();
-        try {
-            server.get().onExit().get(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            throw new IOException("Plinth (pid " + server.get().pid() + ") did not stop within " + STOP_TIMEOUT_SECONDS
-                    + " s; the local infrastructure is left running for it");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOException("waiting for Plinth to stop failed", e.getCause());
+        // Not onExit(): a server whose parent (the shell that ran ./plinth run &) does not reap
+        // it stays a zombie, "alive" to ProcessHandle, and onExit would wait out the timeout.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_TIMEOUT_SECONDS);
+        while (!exited(server.get().pid())) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("Plinth (pid " + server.get().pid() + ") did not stop within " + STOP_TIMEOUT_SECONDS
+                        + " s; the local infrastructure is left running for it");
+            }
+            try {
+                server.get().onExit().get(100, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                // poll /proc again
+            }
         }
         Files.deleteIfExists(file);
+    }
+
+    /** Whether a process has ended: gone, or a zombie (state Z or X in {@code /proc/<pid>/stat}) that only waits to be reaped. */
+    static boolean exited(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            return state == 'Z' || state == 'X';
+        } catch (IOException | RuntimeException e) {
+            return ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true);
+        }
     }
 
     /** A pid may have been reused since: only a live process running this CLI's run command counts. */
     private static boolean isPlinthRun(ProcessHandle p) {
         List<String> args = arguments(p);
-        return p.isAlive() && args.contains("run") && args.stream().anyMatch(a -> a.contains("plinth"));
+        return p.isAlive() && !exited(p.pid()) && args.contains("run") && args.stream().anyMatch(a -> a.contains("plinth"));
     }
 
     /**

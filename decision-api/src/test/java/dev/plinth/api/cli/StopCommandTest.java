@@ -61,4 +61,26 @@ class StopCommandTest {
         pb.environment().put("PLINTH_HOME", home.toString());
         return pb;
     }
+
+    /** A process that exited but was not reaped by its parent counts as stopped (it used to hold stop for its 30 s timeout). */
+    @Test
+    void aZombieCountsAsExited() throws Exception {
+        // The shell starts a short child, then becomes sleep (exec), which never reaps it.
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0.2 & echo $!; exec sleep 30").start();
+        try {
+            long child = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream())).readLine().trim());
+            String state = "";
+            for (int i = 0; i < 500 && !state.equals("Z"); i++) { // until the child has exited unreaped
+                String stat = Files.readString(Path.of("/proc", String.valueOf(child), "stat"));
+                state = String.valueOf(stat.charAt(stat.lastIndexOf(')') + 2));
+                parent.waitFor(10, TimeUnit.MILLISECONDS);
+            }
+            assertThat(state).isEqualTo("Z");
+            assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive)).as("what the JDK says of a zombie").hasValue(true);
+            assertThat(ServerPid.exited(child)).isTrue();
+            assertThat(ServerPid.exited(parent.pid())).isFalse();
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
 }
