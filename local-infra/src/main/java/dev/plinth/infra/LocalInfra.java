@@ -75,9 +75,22 @@ public final class LocalInfra {
      */
     public static LocalInfra persistent(Path home, String projectId, InfraTools tools, Consumer<String> log)
             throws IOException {
+        return persistent(home, projectId, tools, log, null);
+    }
+
+    /** @param redisPassword the local redis-server's {@code requirepass} (from the dev secrets file), or null for none */
+    public static LocalInfra persistent(Path home, String projectId, InfraTools tools, Consumer<String> log, String redisPassword)
+            throws IOException {
         try (var held = lock(home, log)) {
-            return findOrStart(home, projectId, tools, log);
+            return findOrStart(home, projectId, tools, log, redisPassword);
         }
+    }
+
+    /** A folder of local data only its owner may read: exports, the AOF and logs hold tenants' data. */
+    private static Path privateDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        return dir;
     }
 
     /**
@@ -103,8 +116,9 @@ public final class LocalInfra {
         }
     }
 
-    private static LocalInfra findOrStart(Path home, String projectId, InfraTools tools, Consumer<String> log)
+    private static LocalInfra findOrStart(Path home, String projectId, InfraTools tools, Consumer<String> log, String redisPassword)
             throws IOException {
+        privateDirectory(home);
         Optional<State> running = readState(home).filter(LocalInfra::answers);
         if (running.isPresent()) {
             log.accept("local infrastructure already running: Firestore emulator on 127.0.0.1:"
@@ -112,8 +126,9 @@ public final class LocalInfra {
             return new LocalInfra(home, projectId, running.get(), log);
         }
         readState(home).ifPresent(stale -> terminate(stale, log)); // half-dead leftovers
-        Path redisDir = Files.createDirectories(home.resolve("redis"));
-        Path logs = Files.createDirectories(home.resolve("logs"));
+        Path redisDir = privateDirectory(home.resolve("redis"));
+        Path logs = privateDirectory(home.resolve("logs"));
+        privateDirectory(home.resolve("firestore"));
         Optional<Path> latest = latestExport(home);
         int fsPort = freePort();
         int redisPort = freePort();
@@ -121,7 +136,7 @@ public final class LocalInfra {
                 + latest.map(p -> " (importing " + home.relativize(p) + ")").orElse(" (no export to import yet)"));
         Process fs = startFirestore(tools, fsPort, latest, logs.resolve("firestore.log"));
         log.accept("starting redis-server on 127.0.0.1:" + redisPort + " (AOF in " + redisDir + ")");
-        Process redis = startRedis(tools, redisPort, redisDir, logs.resolve("redis.log"));
+        Process redis = startRedis(tools, redisPort, redisDir, logs.resolve("redis.log"), redisPassword);
         State state = new State(fsPort, fs.pid(), redisPort, redis.pid());
         writeState(home, state);
         try {

@@ -40,6 +40,19 @@ class LocalInfraPersistenceTest {
         LocalInfra.stopIfRunning(home, PROJECT, log::add);
     }
 
+    /** The local Redis answers no one without its password, and the data folders are the owner's alone. */
+    @Test
+    void theLocalRedisNeedsItsPasswordAndTheDataIsPrivate() throws Exception {
+        infra = LocalInfra.persistent(home, PROJECT, InfraTools.fromEnvironment(), log::add, "local-pw-0123456789");
+        int port = infra.endpoints().redisPort();
+        assertThat(redis(port, "GET", "anything")).startsWith("-NOAUTH");
+        assertThat(redis(port, "AUTH", "wrong")).startsWith("-WRONGPASS");
+        for (String dir : new String[] {"", "redis", "logs", "firestore"}) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(dir))))
+                    .as(dir).isEqualTo("rwx------");
+        }
+    }
+
     @Test
     void stopAndStartKeepsFirestoreDocumentsAndRedisKeys() throws Exception {
         infra = LocalInfra.persistent(home, PROJECT, InfraTools.fromEnvironment(), log::add);

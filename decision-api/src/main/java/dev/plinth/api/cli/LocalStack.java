@@ -18,10 +18,10 @@ final class LocalStack {
         if (!config.localInfra()) {
             return config;
         }
+        String redisPassword = ensureDevSecrets(config);
         LocalInfra infra = LocalInfra.persistent(config.home(), config.firestoreProject(), InfraTools.fromEnvironment(),
-                line -> System.err.println("[plinth] " + line));
+                line -> System.err.println("[plinth] " + line), redisPassword);
         started[0] = infra;
-        ensureDevSecrets(config);
         return config.withEmulatorHost(infra.endpoints().firestoreHost());
     }
 
@@ -32,27 +32,46 @@ final class LocalStack {
      */
     static void registerLocalRedis(BootstrapConfig config, LocalInfra infra) throws Exception {
         try (var db = dev.plinth.datasync.ControlPlaneStore.connect(config.firestoreProject(), config.firestoreEmulatorHost())) {
-            db.document("backends/redis_local").set(java.util.Map.of("type", "redis", "status", "active", "secrets", java.util.Map.of(),
+            // Its password stays in the dev secrets file; the control plane holds only the mapping.
+            db.document("secrets/" + REDIS_PASSWORD).set(java.util.Map.of("provider", "file", "reference", REDIS_PASSWORD)).get();
+            db.document("backends/redis_local").set(java.util.Map.of("type", "redis", "status", "active",
+                    "secrets", java.util.Map.of("password", REDIS_PASSWORD),
                     "settings", java.util.Map.of("host", "127.0.0.1", "port", infra.endpoints().redisPort()))).get();
         }
         System.err.println("[plinth] local Redis registered as backends/redis_local (port " + infra.endpoints().redisPort()
                 + "); route a kind to it with POST /v1/admin/routes");
     }
 
+    /** The logical name (and file entry) of the local redis-server's password. */
+    static final String REDIS_PASSWORD = "redis_local_password";
+
     /**
-     * On the local default only: a secrets file with a random dev signing key, made once.
+     * On the local default only: a secrets file with a random dev signing key and a random
+     * password for the local redis-server, each made once (an older file gains the password).
      * Elsewhere a missing secrets file is an error, never invented.
+     *
+     * @return the local redis-server's password
      */
-    private static void ensureDevSecrets(BootstrapConfig config) throws IOException {
-        if (Files.exists(config.secretsFile())) {
-            return;
+    private static String ensureDevSecrets(BootstrapConfig config) throws IOException {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode secrets = Files.exists(config.secretsFile())
+                ? (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(config.secretsFile().toFile())
+                : json.createObjectNode();
+        boolean changed = false;
+        for (String name : new String[] {"dev_jwt_signing_key", REDIS_PASSWORD}) {
+            if (!secrets.path(name).isTextual()) {
+                byte[] key = new byte[32];
+                new SecureRandom().nextBytes(key);
+                secrets.put(name, Base64.getUrlEncoder().withoutPadding().encodeToString(key));
+                System.err.println("[plinth] " + config.secretsFile() + ": made a random " + name);
+                changed = true;
+            }
         }
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Files.createDirectories(config.secretsFile().getParent());
-        Files.writeString(config.secretsFile(),
-                "{\"dev_jwt_signing_key\": \"" + Base64.getEncoder().encodeToString(key) + "\"}\n");
-        Files.setPosixFilePermissions(config.secretsFile(), PosixFilePermissions.fromString("rw-------"));
-        System.err.println("[plinth] created " + config.secretsFile() + " with a random dev signing key");
+        if (changed) {
+            Files.createDirectories(config.secretsFile().getParent());
+            Files.writeString(config.secretsFile(), secrets.toPrettyString() + "\n");
+            Files.setPosixFilePermissions(config.secretsFile(), PosixFilePermissions.fromString("rw-------"));
+        }
+        return secrets.path(REDIS_PASSWORD).asText();
     }
 }
