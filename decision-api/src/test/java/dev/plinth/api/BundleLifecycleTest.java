@@ -256,28 +256,22 @@ class BundleLifecycleTest {
 
     /** A bundle with one more entry named like an existing one (tar allows it). */
     private static byte[] withDuplicate(byte[] bundle, String name, String content) throws Exception {
-        var out = new ByteArrayOutputStream();
-        try (var tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
-            var entries = new java.util.ArrayList<>(unpack(bundle).entrySet());
-            entries.add(Map.entry(name, content.getBytes(StandardCharsets.UTF_8)));
-            for (var f : entries) {
-                var entry = new TarArchiveEntry(f.getKey(), true);
-                entry.setSize(f.getValue().length);
-                tar.putArchiveEntry(entry);
-                tar.write(f.getValue());
-                tar.closeArchiveEntry();
-            }
-        }
-        return out.toByteArray();
+        var entries = new java.util.ArrayList<>(unpack(bundle).entrySet());
+        entries.add(Map.entry(name, content.getBytes(StandardCharsets.UTF_8)));
+        return pack(entries);
     }
 
     /** A bundle's files, changed and packed again. */
     private static byte[] repackBytes(byte[] bundle, UnaryOperator<Map<String, byte[]>> change) throws Exception {
-        Map<String, byte[]> files = change.apply(unpack(bundle));
+        return pack(change.apply(unpack(bundle)).entrySet());
+    }
+
+    /** Files as a gzipped tar, in the order given (a path may come twice). */
+    private static byte[] pack(java.util.Collection<Map.Entry<String, byte[]>> files) throws Exception {
         var out = new ByteArrayOutputStream();
         try (var tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(out))) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            for (var f : files.entrySet()) {
+            for (var f : files) {
                 var entry = new TarArchiveEntry(f.getKey(), true);
                 entry.setSize(f.getValue().length);
                 tar.putArchiveEntry(entry);

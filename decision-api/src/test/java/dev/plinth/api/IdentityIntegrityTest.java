@@ -37,23 +37,18 @@ class IdentityIntegrityTest {
         plinth.close();
     }
 
-    private static String ok(HttpResponse<String> r) throws Exception {
-        assertThat(r.statusCode()).as(r.body()).isLessThan(300);
-        return JSON.readTree(r.body()).path("revision").asText();
-    }
-
     @Test
     void aSecondClaimOnAnIdentityOrAnIssuerIsRefused() throws Exception {
         var thief = plinth.send("POST", "/v1/admin/users", admin(), "{\"id\": \"u_thief\", \"identities\": [{\"issuer\": \""
                 + TestPlinth.DEV_ISSUER + "\", \"subject\": \"u_admin\"}]}");
         assertThat(thief.statusCode()).as(thief.body()).isEqualTo(409);
         assertThat(thief.body()).contains("users/u_admin");
-        ok(plinth.send("POST", "/v1/admin/users", admin(), "{\"id\": \"u_thief\"}"));
+        TestPlinth.revisionOf(plinth.send("POST", "/v1/admin/users", admin(), "{\"id\": \"u_thief\"}"));
         var replaced = plinth.send("PUT", "/v1/admin/users/u_thief", admin(), "{\"identities\": [{\"subject\": \"u_admin\", \"issuer\": \""
                 + TestPlinth.DEV_ISSUER + "\"}]}");
         assertThat(replaced.statusCode()).as("nor by a replace, in any key order").isEqualTo(409);
 
-        ok(plinth.send("POST", "/v1/admin/secrets", admin(), "{\"id\": \"other_key\", \"provider\": \"file\", \"reference\": \"other\"}"));
+        TestPlinth.revisionOf(plinth.send("POST", "/v1/admin/secrets", admin(), "{\"id\": \"other_key\", \"provider\": \"file\", \"reference\": \"other\"}"));
         var idp = plinth.send("POST", "/v1/admin/identity_providers", admin(), "{\"id\": \"impostor\", \"issuer\": \""
                 + TestPlinth.DEV_ISSUER + "\", \"audience\": \"plinth\", \"algorithm\": \"HS256\", \"key_secret\": \"other_key\"}");
         assertThat(idp.statusCode()).as(idp.body()).isEqualTo(409);
@@ -71,13 +66,13 @@ class IdentityIntegrityTest {
         ObjectNode system = (ObjectNode) JSON.readTree(plinth.get("/v1/admin/tenants/t_system", admin()).body());
         system.remove("id");
         ((ObjectNode) system.path("defaults")).put("secret_ttl_seconds", 0);
-        ok(plinth.send("PUT", "/v1/admin/tenants/t_system", admin(), system.toString()));
-        ok(plinth.send("POST", "/v1/admin/secrets", admin(), "{\"id\": \"rotating_key\", \"provider\": \"file\", \"reference\": \"rotating\"}"));
-        ok(plinth.send("POST", "/v1/admin/identity_providers", admin(), "{\"id\": \"rotating\", \"issuer\": \"" + ISSUER
+        TestPlinth.revisionOf(plinth.send("PUT", "/v1/admin/tenants/t_system", admin(), system.toString()));
+        TestPlinth.revisionOf(plinth.send("POST", "/v1/admin/secrets", admin(), "{\"id\": \"rotating_key\", \"provider\": \"file\", \"reference\": \"rotating\"}"));
+        TestPlinth.revisionOf(plinth.send("POST", "/v1/admin/identity_providers", admin(), "{\"id\": \"rotating\", \"issuer\": \"" + ISSUER
                 + "\", \"audience\": \"plinth\", \"algorithm\": \"HS256\", \"key_secret\": \"rotating_key\", \"max_token_lifetime_seconds\": 3600}"));
-        ok(plinth.send("POST", "/v1/admin/users", admin(), "{\"id\": \"u_rot\", \"identities\": [{\"issuer\": \"" + ISSUER
+        TestPlinth.revisionOf(plinth.send("POST", "/v1/admin/users", admin(), "{\"id\": \"u_rot\", \"identities\": [{\"issuer\": \"" + ISSUER
                 + "\", \"subject\": \"u_rot\"}]}"));
-        String rev = ok(plinth.send("POST", "/v1/admin/tenants/t_system/members", admin(), "{\"id\": \"u_rot\", \"roles\": [\"viewer\"]}"));
+        String rev = TestPlinth.revisionOf(plinth.send("POST", "/v1/admin/tenants/t_system/members", admin(), "{\"id\": \"u_rot\", \"roles\": [\"viewer\"]}"));
 
         String old = token(k1, 600, 0);
         assertThat(get(old, rev).statusCode()).isEqualTo(200);

@@ -124,6 +124,12 @@ final class TestPlinth implements AutoCloseable {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The revision a successful write answered (it fails the test when the write did not succeed). */
+    static String revisionOf(HttpResponse<String> write) throws Exception {
+        org.assertj.core.api.Assertions.assertThat(write.statusCode()).as(write.body()).isLessThan(300);
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(write.body()).path("revision").asText();
+    }
+
     /** Headers of the seeded t_system admin. */
     static Map<String, String> admin() throws Exception {
         return as("u_admin", "t_system", "dev");

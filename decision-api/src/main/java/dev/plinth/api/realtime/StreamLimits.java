@@ -1,6 +1,6 @@
 package dev.plinth.api.realtime;
 
-import dev.plinth.api.context.ProblemException;
+import dev.plinth.api.resources.ResourceLimits;
 import dev.plinth.datasync.model.Snapshot;
 import java.util.Map;
 
@@ -18,18 +18,12 @@ public record StreamLimits(long recheckMillis, long maxStreamMillis, int maxBuff
     static final String PATH = "tenants/t_system.defaults.realtime";
 
     static StreamLimits of(Snapshot s) {
-        Object raw = s.tenant(Snapshot.SYSTEM_TENANT).map(t -> t.defaults().get("realtime")).orElse(null);
-        if (!(raw instanceof Map<?, ?> m)) {
-            throw new ProblemException(503, "CONFIG_MISSING", PATH + " is not set (see docs/architecture.md, Realtime substrate)");
-        }
+        Map<?, ?> m = ResourceLimits.section(s, "realtime", "docs/architecture.md, Realtime substrate");
         return new StreamLimits(positive(m, "recheck_ms"), positive(m, "max_stream_ms"), (int) positive(m, "max_buffered_events"),
                 (int) positive(m, "max_streams_per_user"));
     }
 
     private static long positive(Map<?, ?> m, String name) {
-        if (!(m.get(name) instanceof Number n) || n.longValue() <= 0 || n.doubleValue() != n.longValue() || n.longValue() > Integer.MAX_VALUE) {
-            throw new ProblemException(503, "CONFIG_MISSING", PATH + "." + name + " must be a positive integer, is " + m.get(name));
-        }
-        return n.longValue();
+        return ResourceLimits.positive(m, PATH, name, Integer.MAX_VALUE);
     }
 }

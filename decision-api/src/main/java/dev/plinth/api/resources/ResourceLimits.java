@@ -19,18 +19,24 @@ public record ResourceLimits(long maxValueBytes, long maxAmount, long maxLockTtl
     static final String PATH = "tenants/t_system.defaults.resource_limits";
 
     static ResourceLimits of(Snapshot s) {
-        Object raw = s.tenant(Snapshot.SYSTEM_TENANT).map(t -> t.defaults().get("resource_limits")).orElse(null);
-        if (!(raw instanceof Map<?, ?> m)) {
-            throw new ProblemException(503, "CONFIG_MISSING", PATH + " is not set (see docs/resources.md)");
-        }
-        return new ResourceLimits(positive(m, "max_value_bytes", 1_000_000), positive(m, "max_amount", ResourceStore.MAX_EXACT),
-                positive(m, "max_lock_ttl_ms", Long.MAX_VALUE / 4), positive(m, "idempotency_ttl_seconds", 30L * 86_400));
+        Map<?, ?> m = section(s, "resource_limits", "docs/resources.md");
+        return new ResourceLimits(positive(m, PATH, "max_value_bytes", 1_000_000), positive(m, PATH, "max_amount", ResourceStore.MAX_EXACT),
+                positive(m, PATH, "max_lock_ttl_ms", Long.MAX_VALUE / 4), positive(m, PATH, "idempotency_ttl_seconds", 30L * 86_400));
     }
 
-    /** An entry of the map: a positive integer no larger than {@code ceiling} (what the backends can hold). */
-    private static long positive(Map<?, ?> m, String name, long ceiling) {
+    /** A section of {@code tenants/t_system.defaults}, or 503 {@code CONFIG_MISSING} naming it and where it is described. */
+    public static Map<?, ?> section(Snapshot s, String name, String documentedIn) {
+        Object raw = s.tenant(Snapshot.SYSTEM_TENANT).map(t -> t.defaults().get(name)).orElse(null);
+        if (!(raw instanceof Map<?, ?> m)) {
+            throw new ProblemException(503, "CONFIG_MISSING", "tenants/t_system.defaults." + name + " is not set (see " + documentedIn + ")");
+        }
+        return m;
+    }
+
+    /** An entry of a section: a positive integer no larger than {@code ceiling} (what its consumer can hold). */
+    public static long positive(Map<?, ?> m, String path, String name, long ceiling) {
         if (!(m.get(name) instanceof Number n) || n.longValue() <= 0 || n.longValue() > ceiling || n.doubleValue() != n.longValue()) {
-            throw new ProblemException(503, "CONFIG_MISSING", PATH + "." + name + " must be a positive integer of at most "
+            throw new ProblemException(503, "CONFIG_MISSING", path + "." + name + " must be a positive integer of at most "
                     + ceiling + ", is " + m.get(name));
         }
         return n.longValue();
