@@ -6,7 +6,9 @@ import static dev.plinth.api.TestPlinth.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.plinth.infra.RestartableFirestore;
 import dev.plinth.infra.RestartableRedis;
+import dev.plinth.infra.TestInfra;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +17,9 @@ import org.junit.jupiter.api.Test;
  * writes after it are refused before they are sent (503 BACKEND_UNAVAILABLE, and truly
  * nothing is applied when Redis resumes), and a retry of the unknown one with its
  * Idempotency-Key answers its real outcome without applying it twice. Before, five debits
- * answered 503 and all five were applied on resume.
+ * answered 503 and all five were applied on resume. The same for a Firestore resource: a
+ * write that timed out before its commit was sent answers 503 and never lands, not even when
+ * the client's own retries run after the emulator resumes.
  */
 class TruthfulOutcomesTest {
 
@@ -53,6 +57,34 @@ class TruthfulOutcomesTest {
             assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
             assertThat(JSON.readTree(retry.body()).path("remaining").asLong()).isEqualTo(900);
             assertThat(JSON.readTree(plinth.get("/v1/resources/budgets/b", h).body()).path("remaining").asLong()).isEqualTo(900);
+        }
+    }
+
+    @Test
+    void aFrozenFirestoreNeverTurnsA503IntoAWrite() throws Exception {
+        String project = TestInfra.newProjectId(TruthfulOutcomesTest.class);
+        try (var firestore = new RestartableFirestore(project);
+             var plinth = TestPlinth.startOn(project, java.nio.file.Files.createTempDirectory("plinth-frozen"), firestore.host())) {
+            var h = as("u_admin", "t_system", "dev");
+            assertThat(plinth.send("PUT", "/v1/resources/memory/before", h, "{\"n\": 1}").statusCode()).isEqualTo(200);
+
+            firestore.pause();
+            HttpResponse<String> during;
+            try {
+                during = plinth.send("PUT", "/v1/resources/memory/during", with(h, "Idempotency-Key", "frozen-put"), "{\"n\": 2}");
+            } finally {
+                firestore.resume();
+            }
+            // Frozen before the request: the transaction's first read never came back, so its commit
+            // was never sent, and the abandoned body refuses every later retry of the client.
+            assertThat(during.statusCode()).as(during.body()).isEqualTo(503);
+            assertThat(JSON.readTree(during.body()).path("code").asText()).isEqualTo("BACKEND_UNAVAILABLE");
+            var after = plinth.get("/v1/resources/memory/during", h);
+            assertThat(after.statusCode()).as("a 503 wrote nothing, even after the emulator resumed: " + after.body()).isEqualTo(404);
+            // The retry with the key writes it, once.
+            var retry = plinth.send("PUT", "/v1/resources/memory/during", with(h, "Idempotency-Key", "frozen-put"), "{\"n\": 2}");
+            assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+            assertThat(JSON.readTree(plinth.get("/v1/resources/memory/during", h).body()).path("n").asInt()).isEqualTo(2);
         }
     }
 }
