@@ -29,6 +29,7 @@ import dev.plinth.datasync.model.Records.IdentityProvider;
 import dev.plinth.datasync.model.Snapshot;
 import dev.plinth.datasync.secrets.SecretException;
 import dev.plinth.datasync.secrets.SecretResolver;
+import dev.plinth.datasync.secrets.SecretValue;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -169,13 +170,42 @@ public final class TokenVerifier {
         }
     }
 
-    /** Whether the key that verified a cached token is still its provider's key. */
+    /**
+     * Whether the key that verified a cached token is still its provider's key. On the hot
+     * path (a cache hit for a secret-held key) this is a secret-cache look-up and an identity
+     * comparison: the fingerprint is computed again only when the resolver serves a new value.
+     */
     private boolean stillTheKey(Verified v) {
         try {
+            if (v.provider().jwksUrl() == null) {
+                return secretKey(v.provider()).fingerprint().equals(v.keyFingerprint());
+            }
             return keyFor(v.provider(), v.header()).fingerprint().equals(v.keyFingerprint());
         } catch (JOSEException | Rejected e) {
             return false;
         }
+    }
+
+    /** A secret-held key and its fingerprint, by logical name; bounded by the secret names providers use. */
+    private record HeldKey(SecretValue value, String fingerprint) {}
+
+    private final java.util.concurrent.ConcurrentHashMap<String, HeldKey> heldKeys = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private HeldKey secretKey(IdentityProvider provider) throws Rejected {
+        SecretValue value;
+        try {
+            value = secrets.resolve(provider.keySecret());
+        } catch (SecretException e) {
+            // The reason reaches unauthenticated callers: it names no file, provider or reference.
+            LOG.warning("verification key of identity provider " + provider.id() + " unavailable: " + e.getMessage());
+            throw new Rejected("verification key of " + provider.id() + " unavailable");
+        }
+        HeldKey known = heldKeys.get(provider.keySecret());
+        if (known == null || known.value() != value) {
+            known = new HeldKey(value, fingerprint(value.bytes()));
+            heldKeys.put(provider.keySecret(), known);
+        }
+        return known;
     }
 
     private static String fingerprint(byte[] material) {
@@ -194,25 +224,18 @@ public final class TokenVerifier {
         if (provider.keySecret() == null) {
             throw new Rejected("identity provider " + provider.id() + " names neither key_secret nor jwks_url");
         }
-        String key;
-        try {
-            key = secrets.resolve(provider.keySecret()).utf8();
-        } catch (SecretException e) {
-            // The reason reaches unauthenticated callers: it names no file, provider or reference.
-            LOG.warning("verification key of identity provider " + provider.id() + " unavailable: " + e.getMessage());
-            throw new Rejected("verification key of " + provider.id() + " unavailable");
-        }
-        byte[] material = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HeldKey held = secretKey(provider);
+        String key = held.value().utf8();
         if (JWSAlgorithm.Family.HMAC_SHA.contains(alg)) {
-            return new Key(new MACVerifier(material), fingerprint(material));
+            return new Key(new MACVerifier(held.value().bytes()), held.fingerprint());
         }
         try {
             JWK jwk = JWK.parse(key);
             if (jwk instanceof RSAKey rsa) {
-                return new Key(new RSASSAVerifier(rsa), fingerprint(material));
+                return new Key(new RSASSAVerifier(rsa), held.fingerprint());
             }
             if (jwk instanceof ECKey ec) {
-                return new Key(new ECDSAVerifier(ec), fingerprint(material));
+                return new Key(new ECDSAVerifier(ec), held.fingerprint());
             }
         } catch (ParseException e) {
             throw new Rejected("verification key of " + provider.id() + " is not a JWK");
