@@ -105,7 +105,7 @@ public class AuthzDecisionBenchmark {
         var users = new HashMap<String, Records.User>();
         var memberships = new HashMap<String, Records.Membership>();
         tenantsById.put("t_system", new Records.Tenant("t_system", "active", "enterprise", List.of("dev"), List.of(),
-                Map.of(), "system", Map.of("mode", "saas")));
+                Map.of(), "system", Map.of("mode", "saas", "secret_ttl_seconds", 300, "secret_max_stale_seconds", 3600)));
         for (int t = 0; t < tenantCount; t++) {
             String tenant = "t_" + t;
             tenantsById.put(tenant, new Records.Tenant(tenant, "active", t % 3 == 0 ? "lab" : null, List.of("dev", "prod"),
@@ -120,7 +120,7 @@ public class AuthzDecisionBenchmark {
         var modes = Map.of("saas", new Records.Mode("saas", Map.of()), "lab", new Records.Mode("lab", Map.of()),
                 "enterprise", new Records.Mode("enterprise", Map.of()));
         var idps = Map.of("plinth-dev", new Records.IdentityProvider("plinth-dev", ISSUER, "plinth", "HS256",
-                "dev_jwt_signing_key", null, true, 0));
+                "dev_jwt_signing_key", null, true, 86400));
         var secrets = Map.of("dev_jwt_signing_key", new Records.SecretMapping("dev_jwt_signing_key", "file", "dev_jwt_signing_key"));
         // The same persistent maps the listeners build.
         var entities = new Snapshot.Entities(PersistentMap.from(tenantsById), PersistentMap.from(users),

@@ -88,4 +88,34 @@ class SmallSideDoorsTest {
         assertThat(plinth.send("DELETE", "/v1/admin/tenants/t_idem", delete, null).statusCode()).isEqualTo(200);
         assertThat(plinth.send("DELETE", "/v1/admin/tenants/t_idem", delete, null).statusCode()).as("not 404").isEqualTo(200);
     }
+
+    @Test
+    void aRetriedRollbackOrPublishWithItsKeyHappensOnce() throws Exception {
+        // The built-in bundle uploaded under a name and activated (so there is a previous), then a
+        // keyed rollback and its retry: without the key the retry would swap back.
+        byte[] builtin;
+        try (var in = dev.plinth.engine.api.Bundle.class.getClassLoader().getResourceAsStream(dev.plinth.engine.api.Bundle.BUILTIN_RESOURCE)) {
+            builtin = in.readAllBytes();
+        }
+        var upload = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + plinth.server.port() + "/v1/policies/bundles/again"))
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(builtin)).header("Content-Type", "application/gzip");
+        admin().forEach(upload::header);
+        assertThat(java.net.http.HttpClient.newHttpClient().send(upload.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(201);
+        assertThat(plinth.send("POST", "/v1/policies/active", admin(), "{\"name\": \"again\"}").statusCode()).isEqualTo(200);
+        var keyed = TestPlinth.with(admin(), "Idempotency-Key", "rollback-once");
+        var first = plinth.send("POST", "/v1/policies/active", keyed, "{\"rollback\": true}");
+        var retry = plinth.send("POST", "/v1/policies/active", keyed, "{\"rollback\": true}");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(retry.body()).as("the retry answers the first rollback instead of swapping back").isEqualTo(first.body());
+
+        var writer = TestPlinth.with(admin(), "Idempotency-Key", "acl-once");
+        assertThat(plinth.send("PUT", "/v1/realtime/threads/once", writer, "{\"readers\": [], \"writers\": [\"u_admin\"]}").statusCode())
+                .isEqualTo(200);
+        var message = TestPlinth.with(admin(), "Idempotency-Key", "message-once");
+        for (int i = 0; i < 2; i++) {
+            assertThat(plinth.send("POST", "/v1/realtime/threads/once/messages", message, "{\"message\": \"hi\"}").statusCode()).isEqualTo(200);
+        }
+        String events = plinth.get("/v1/realtime/threads/once/events?max_ms=1000", admin()).body();
+        assertThat(events.lines().filter(l -> l.equals("event:message")).count()).as(events).isEqualTo(1);
+    }
 }

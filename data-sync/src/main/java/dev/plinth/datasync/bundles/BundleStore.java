@@ -84,8 +84,43 @@ public final class BundleStore {
         }
     }
 
+    /**
+     * Runs a change of {@code policy/active} once per idempotency key: the key's record
+     * ({@code policy_writes/idem-<id>}, in the same transaction) holds the outcome a retry answers.
+     */
+    private Active once(com.google.cloud.firestore.Transaction tx, dev.plinth.datasync.admin.AdminStore.Idempotency idem,
+                        TxChange change) throws Exception {
+        if (idem == null) {
+            return change.apply();
+        }
+        DocumentReference record = db.collection("policy_writes").document("idem-" + idem.id());
+        DocumentSnapshot earlier = tx.get(record).get();
+        if (earlier.exists()) {
+            if (!idem.digest().equals(earlier.getString("digest"))) {
+                throw new AdminException.IdempotencyConflict("the Idempotency-Key was used for a different request");
+            }
+            return new Active(earlier.getString("name"), earlier.getString("revision"), earlier.getString("previous_name"),
+                    earlier.getString("previous_revision"));
+        }
+        Active next = change.apply();
+        var fields = new java.util.HashMap<String, Object>(map(next));
+        fields.put("digest", idem.digest());
+        tx.set(record, fields);
+        return next;
+    }
+
+    @FunctionalInterface
+    private interface TxChange {
+        Active apply() throws Exception;
+    }
+
     /** Makes {@code name} active (null: the built-in bundle), remembering the previous one for rollback. */
     public Active activate(String name) {
+        return activate(name, null);
+    }
+
+    /** As {@link #activate(String)}; with {@code idem}, a retry answers the first outcome and changes nothing. */
+    public Active activate(String name, dev.plinth.datasync.admin.AdminStore.Idempotency idem) {
         try {
             String revision = null;
             if (name != null) {
@@ -98,12 +133,19 @@ public final class BundleStore {
             String rev = revision;
             return db.runTransaction(tx -> {
                 DocumentSnapshot current = tx.get(active()).get();
-                var next = new Active(name, rev, current.getString("name"), current.getString("revision"));
-                tx.set(active(), map(next));
-                return next;
+                return once(tx, idem, () -> {
+                    var next = new Active(name, rev, current.getString("name"), current.getString("revision"));
+                    tx.set(active(), map(next));
+                    return next;
+                });
             }).get(30, TimeUnit.SECONDS);
         } catch (AdminException e) {
             throw e;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof AdminException ae) {
+                throw ae;
+            }
+            throw new AdminException.Unavailable("activating bundle " + name + " failed: " + e.getMessage());
         } catch (Exception e) {
             throw new AdminException.Unavailable("activating bundle " + name + " failed: " + e.getMessage());
         }
@@ -111,17 +153,24 @@ public final class BundleStore {
 
     /** Swaps the active and the previous bundle. */
     public Active rollback() {
+        return rollback(null);
+    }
+
+    /** As {@link #rollback()}; with {@code idem}, a retry answers the first rollback instead of swapping back. */
+    public Active rollback(dev.plinth.datasync.admin.AdminStore.Idempotency idem) {
         try {
             return db.runTransaction(tx -> {
                 DocumentSnapshot current = tx.get(active()).get();
-                if (!current.exists() || current.getString("name") == null && current.getString("previous_name") == null) {
-                    // 409, not 400: the request is well-formed, the stored state has nothing to return to.
-                    throw new AdminException.StateConflict("NO_PREVIOUS_BUNDLE", "there is no previous bundle to roll back to");
-                }
-                var next = new Active(current.getString("previous_name"), current.getString("previous_revision"),
-                        current.getString("name"), current.getString("revision"));
-                tx.set(active(), map(next));
-                return next;
+                return once(tx, idem, () -> {
+                    if (!current.exists() || current.getString("name") == null && current.getString("previous_name") == null) {
+                        // 409, not 400: the request is well-formed, the stored state has nothing to return to.
+                        throw new AdminException.StateConflict("NO_PREVIOUS_BUNDLE", "there is no previous bundle to roll back to");
+                    }
+                    var next = new Active(current.getString("previous_name"), current.getString("previous_revision"),
+                            current.getString("name"), current.getString("revision"));
+                    tx.set(active(), map(next));
+                    return next;
+                });
             }).get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof AdminException ae) {

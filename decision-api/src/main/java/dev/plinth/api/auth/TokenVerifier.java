@@ -91,7 +91,7 @@ public final class TokenVerifier {
         String token = authorizationHeader.substring(7).trim();
         Verified cached = cache.getIfPresent(token);
         if (cached != null && cached.provider().equals(snapshot.providerForIssuer(cached.issuer()).orElse(null))
-                && clock.instant().isBefore(cached.expiresAt()) && stillTheKey(cached)) {
+                && clock.instant().isBefore(cached.expiresAt()) && stillTheKey(cached, snapshot)) {
             return Credentials.verified(cached.issuer(), cached.subject());
         }
         try {
@@ -171,13 +171,20 @@ public final class TokenVerifier {
     }
 
     /**
-     * Whether the key that verified a cached token is still its provider's key. On the hot
-     * path (a cache hit for a secret-held key) this is a secret-cache look-up and an identity
-     * comparison: the fingerprint is computed again only when the resolver serves a new value.
+     * Whether the key that verified a cached token is still its provider's key. A secret-held
+     * key is looked up again at most once a second, and at once when secrets are not cached
+     * ({@code secret_ttl_seconds} 0): the resolver itself serves a value for its TTL, so a
+     * rotation cuts off the old key's tokens within the TTL plus that second, and a cache hit
+     * stays a map look-up. The fingerprint is computed again only for a new value.
      */
-    private boolean stillTheKey(Verified v) {
+    private boolean stillTheKey(Verified v, Snapshot snapshot) {
         try {
             if (v.provider().jwksUrl() == null) {
+                HeldKey known = heldKeys.get(v.provider().keySecret());
+                if (known != null && known.fingerprint().equals(v.keyFingerprint())
+                        && clock.millis() - known.checkedAtMillis() < recheckMillis(snapshot)) {
+                    return true;
+                }
                 return secretKey(v.provider()).fingerprint().equals(v.keyFingerprint());
             }
             return keyFor(v.provider(), v.header()).fingerprint().equals(v.keyFingerprint());
@@ -186,8 +193,13 @@ public final class TokenVerifier {
         }
     }
 
-    /** A secret-held key and its fingerprint, by logical name; bounded by the secret names providers use. */
-    private record HeldKey(SecretValue value, String fingerprint) {}
+    private static long recheckMillis(Snapshot snapshot) {
+        Object ttl = snapshot.tenant(Snapshot.SYSTEM_TENANT).map(t -> t.defaults().get("secret_ttl_seconds")).orElse(null);
+        return ttl instanceof Number n ? Math.min(1_000, n.longValue() * 1_000) : 0;
+    }
+
+    /** A secret-held key, its fingerprint and when it was last looked up; by logical name, bounded by the secret names providers use. */
+    private record HeldKey(SecretValue value, String fingerprint, long checkedAtMillis) {}
 
     private final java.util.concurrent.ConcurrentHashMap<String, HeldKey> heldKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -201,10 +213,9 @@ public final class TokenVerifier {
             throw new Rejected("verification key of " + provider.id() + " unavailable");
         }
         HeldKey known = heldKeys.get(provider.keySecret());
-        if (known == null || known.value() != value) {
-            known = new HeldKey(value, fingerprint(value.bytes()));
-            heldKeys.put(provider.keySecret(), known);
-        }
+        known = known != null && known.value() == value ? new HeldKey(value, known.fingerprint(), clock.millis())
+                : new HeldKey(value, fingerprint(value.bytes()), clock.millis());
+        heldKeys.put(provider.keySecret(), known);
         return known;
     }
 

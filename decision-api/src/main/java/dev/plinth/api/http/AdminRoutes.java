@@ -132,7 +132,7 @@ final class AdminRoutes {
     }
 
     /** The request's Idempotency-Key, scoped to the caller, and its fingerprint (method, path, query, body); null without one. */
-    private static AdminStore.Idempotency idempotency(RouteSpec.Call call) {
+    static AdminStore.Idempotency idempotency(RouteSpec.Call call) {
         String key = call.header(dev.plinth.api.resources.Idempotency.HEADER);
         if (key == null) {
             return null;

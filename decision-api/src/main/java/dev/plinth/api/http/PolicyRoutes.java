@@ -54,7 +54,7 @@ final class PolicyRoutes {
                         "The active bundle and the previous one", null, this::active),
                 new RouteSpec(Method.POST, "/v1/policies/active", "policies", "write", true, null,
                         "Activate an uploaded bundle ({\"name\": …}), the built-in one ({\"name\": null}) or roll back ({\"rollback\": true})",
-                        "{\"rollback\": true}", this::activate));
+                        "{\"rollback\": true}", this::activate).with(ResourceRoutes.IDEMPOTENCY_KEY));
     }
 
     private void upload(RouteSpec.Call call, ServerResponse res) {
@@ -164,7 +164,7 @@ final class PolicyRoutes {
                     throw new ProblemException(400, "BUNDLE_INVALID", "bundle " + previous + " may not be rolled back to: " + e.getMessage());
                 }
             }
-            active = bundles.rollback();
+            active = bundles.rollback(AdminRoutes.idempotency(call));
         } else if (body.has("name")) {
             String name = body.get("name").isNull() ? null : body.get("name").asText();
             if (name != null) {
@@ -174,7 +174,7 @@ final class PolicyRoutes {
                     throw new ProblemException(400, "BUNDLE_INVALID", "bundle " + name + " may not be activated: " + e.getMessage());
                 }
             }
-            active = bundles.activate(name);
+            active = bundles.activate(name, AdminRoutes.idempotency(call));
         } else {
             throw new ProblemException(400, "VALIDATION_FAILED", "give \"name\" (null for the built-in bundle) or \"rollback\": true");
         }

@@ -34,10 +34,11 @@ final class RealtimeRoutes {
         String thread = "/v1/realtime/threads/{id}";
         return List.of(
                 new RouteSpec(Method.PUT, thread, null, "write", false, null, "Create or replace a thread's ACL (readers, writers)",
-                        "{\"readers\": [\"u_example\"], \"writers\": [\"u_admin\"]}", this::put),
+                        "{\"readers\": [\"u_example\"], \"writers\": [\"u_admin\"]}", this::put).with(ResourceRoutes.IDEMPOTENCY_KEY),
                 new RouteSpec(Method.GET, thread, null, "read", false, null, "Read a thread's ACL", null, this::get),
                 new RouteSpec(Method.POST, thread + "/messages", null, "write", false, null,
-                        "Publish a message to a thread (writers only)", "{\"message\": {\"text\": \"hi\"}}", this::publish),
+                        "Publish a message to a thread (writers only)", "{\"message\": {\"text\": \"hi\"}}", this::publish)
+                        .with(ResourceRoutes.IDEMPOTENCY_KEY),
                 new RouteSpec(Method.GET, thread + "/events", null, "read", false, null,
                         "Follow a thread as Server-Sent Events (readers and writers)", null, this::events)
                         .with(RouteSpec.Param.query("from_ms", "integer", "replay the history from this time on (epoch ms; default 0: from the beginning), then follow"),
@@ -46,7 +47,8 @@ final class RealtimeRoutes {
     }
 
     private void put(RouteSpec.Call call, ServerResponse res) {
-        JsonResponses.send(res, 200, realtime.putThread(call.context(), call.param("id"), call.body()));
+        JsonResponses.send(res, 200, realtime.putThread(call.context(), call.param("id"), call.body(),
+                call.header(dev.plinth.api.resources.Idempotency.HEADER)));
     }
 
     private void get(RouteSpec.Call call, ServerResponse res) {
@@ -54,7 +56,8 @@ final class RealtimeRoutes {
     }
 
     private void publish(RouteSpec.Call call, ServerResponse res) {
-        var placement = realtime.publish(call.context(), call.param("id"), call.body() == null ? null : call.body().get("message"));
+        var placement = realtime.publish(call.context(), call.param("id"), call.body() == null ? null : call.body().get("message"),
+                call.header(dev.plinth.api.resources.Idempotency.HEADER));
         JsonResponses.send(res, 200, Json.MAPPER.createObjectNode().put("published", true).put("backend", placement.backendId()));
     }
 

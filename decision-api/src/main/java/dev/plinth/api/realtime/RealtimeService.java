@@ -75,7 +75,7 @@ public final class RealtimeService {
     }
 
     /** Creates or replaces a thread's ACL. Only writers of an existing thread, or tenant managers, may change it. */
-    public ObjectNode putThread(RequestContext context, String threadId, JsonNode body) {
+    public ObjectNode putThread(RequestContext context, String threadId, JsonNode body, String idempotencyKey) {
         ObjectNode acl = Json.MAPPER.createObjectNode();
         for (String field : new String[] {"readers", "writers"}) {
             var list = acl.putArray(field);
@@ -98,7 +98,7 @@ public final class RealtimeService {
         } else {
             decide(context, "publish", acl); // the creator must be able to write the thread it creates
         }
-        resources.put(context, "realtime_registry", key(threadId), acl.toString());
+        resources.put(context, "realtime_registry", key(threadId), acl.toString(), idempotencyKey);
         return acl;
     }
 
@@ -129,14 +129,14 @@ public final class RealtimeService {
         Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluate(ENTRYPOINT, input));
     }
 
-    public ResourceService.Placement publish(RequestContext context, String threadId, JsonNode message) {
+    public ResourceService.Placement publish(RequestContext context, String threadId, JsonNode message, String idempotencyKey) {
         if (message == null || message.isNull()) {
             throw new ProblemException(400, "VALIDATION_FAILED", "'message' is required (any JSON)");
         }
         authorize(context, threadId, "publish");
         ObjectNode envelope = Json.MAPPER.createObjectNode().put("from", context.userId());
         envelope.set("message", message);
-        return resources.append(context, "chat_bus", key(threadId), envelope.toString());
+        return resources.append(context, "chat_bus", key(threadId), envelope.toString(), idempotencyKey);
     }
 
     public AutoCloseable subscribe(RequestContext context, String threadId, long fromMillis, Consumer<ResourceStore.Event> onEvent) {

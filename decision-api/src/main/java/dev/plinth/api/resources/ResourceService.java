@@ -104,15 +104,18 @@ public final class ResourceService {
             return t.store().get(t.partition(), key);
         }
 
-        public Placement put(RequestContext context, String kind, String key, String json) {
+        /** @param idempotencyKey the client's Idempotency-Key, or null */
+        public Placement put(RequestContext context, String kind, String key, String json, String idempotencyKey) {
             Target t = requireModel(target(context, kind), kind, "document");
-            t.store().put(t.partition(), key, checkSize(t, json), null);
+            t.store().put(t.partition(), key, checkSize(t, json), idempotency(context, t, idempotencyKey, "PUT " + kind + "/" + key + " " + json));
             return t.placement();
         }
 
-        public Placement append(RequestContext context, String kind, String key, String json) {
+        /** @param idempotencyKey the client's Idempotency-Key, or null */
+        public Placement append(RequestContext context, String kind, String key, String json, String idempotencyKey) {
             Target t = requireModel(target(context, kind), kind, "event_log");
-            t.store().append(t.partition(), key, checkSize(t, json), clock.millis(), null);
+            t.store().append(t.partition(), key, checkSize(t, json), clock.millis(),
+                    idempotency(context, t, idempotencyKey, "APPEND " + kind + "/" + key + " " + json));
             return t.placement();
         }
 
