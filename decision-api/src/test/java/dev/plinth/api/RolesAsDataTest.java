@@ -86,25 +86,10 @@ class RolesAsDataTest {
         return TENANT_MANAGED.contains(r.kind()) && (role.equals("owner") || role.equals("admin"));
     }
 
-    private static String path(RouteSpec r) {
-        String id = r.kind() == null ? "x" : switch (r.kind()) {
-            case "tenants" -> TENANT;
-            case "users", "members" -> "u_matrix";
-            case "surfaces" -> "s_matrix";
-            case "apps", "subscriptions" -> "a_matrix";
-            case "projects" -> "p_matrix";
-            default -> "matrix";
-        };
-        String query = r.path().endsWith("/events") ? "?max_ms=100" : "";
-        return r.path().replace("*", "plinth/authz/decision").replace("{tenant}", TENANT).replace("{id}", id)
-                .replace("{kind}", "feature_flags").replace("{key}", "matrix-key").replace("{op}", "increment")
-                .replace("{name}", id) + query;
-    }
-
     @ParameterizedTest(name = "{0} as {1}")
     @MethodSource("routesByRole")
     void everyRouteAnswersWhatTheRoleTableSays(String label, String role, RouteSpec r) throws Exception {
-        var response = plinth.send(r.method().text(), path(r), caller(role), r.jsonExample());
+        var response = plinth.send(r.method().text(), RouteMatrixTest.concrete(r, TENANT), caller(role), r.jsonExample());
         String code = response.headers().firstValue("Content-Type").orElse("").contains("problem+json")
                 ? JSON.readTree(response.body()).path("code").asText() : null;
         if (allowed(r, role)) {

@@ -49,10 +49,17 @@ class RouteMatrixTest {
     }
 
     private static String path(RouteSpec r) {
-        // Ids that do not exist (or are protected), so the valid calls cannot delete what the
-        // next route needs (the admin, its membership, the dev identity provider).
+        return concrete(r, "t_system");
+    }
+
+    /**
+     * A route's path with its parameters filled in for a tenant: ids that do not exist (or are
+     * protected), so calls that succeed cannot delete what the next route needs (the admin,
+     * its membership, the dev identity provider); an event stream bounded so the call returns.
+     */
+    static String concrete(RouteSpec r, String tenant) {
         String id = r.kind() == null ? "x" : switch (r.kind()) {
-            case "tenants" -> "t_system";
+            case "tenants" -> tenant;
             case "users", "members" -> "u_matrix";
             case "modes" -> "matrix";
             case "identity_providers" -> "idp-matrix";
@@ -62,9 +69,9 @@ class RouteMatrixTest {
             case "policies" -> "matrix-bundle";
             default -> "x";
         };
-        // An event stream is kept open by design: bound it so the valid call returns.
         String query = r.path().endsWith("/events") ? "?max_ms=100" : "";
-        return r.path().replace("*", "plinth/authz/decision").replace("{tenant}", "t_system").replace("{id}", id).replace("{kind}", "feature_flags").replace("{key}", "matrix-key").replace("{op}", "increment").replace("{name}", id) + query;
+        return r.path().replace("*", "plinth/authz/decision").replace("{tenant}", tenant).replace("{id}", id)
+                .replace("{kind}", "feature_flags").replace("{key}", "matrix-key").replace("{op}", "increment").replace("{name}", id) + query;
     }
 
     private static String body(RouteSpec r) {

@@ -171,35 +171,43 @@ public final class TokenVerifier {
     }
 
     /**
-     * Whether the key that verified a cached token is still its provider's key. A secret-held
-     * key is looked up again at most once a second, and at once when secrets are not cached
-     * ({@code secret_ttl_seconds} 0): the resolver itself serves a value for its TTL, so a
-     * rotation cuts off the old key's tokens within the TTL plus that second, and a cache hit
-     * stays a map look-up. The fingerprint is computed again only for a new value.
+     * Whether the key that verified a cached token is still its provider's key. A key is
+     * looked up again at most once a second per key slot (a secret name, or a JWKS URL and
+     * key id), and at once when secrets are not cached ({@code secret_ttl_seconds} 0): the
+     * resolver and nimbus' JWKS cache serve a key for their own TTLs, so a rotation cuts off
+     * the old key's tokens within that TTL plus a second, and a cache hit stays a map look-up.
      */
     private boolean stillTheKey(Verified v, Snapshot snapshot) {
+        HeldKey known = heldKeys.get(slot(v.provider(), v.header()));
+        if (known != null && known.fingerprint().equals(v.keyFingerprint())
+                && clock.millis() - known.checkedAtMillis() < recheckMillis(v.provider(), snapshot)) {
+            return true;
+        }
         try {
-            if (v.provider().jwksUrl() == null) {
-                HeldKey known = heldKeys.get(v.provider().keySecret());
-                if (known != null && known.fingerprint().equals(v.keyFingerprint())
-                        && clock.millis() - known.checkedAtMillis() < recheckMillis(snapshot)) {
-                    return true;
-                }
-                return secretKey(v.provider()).fingerprint().equals(v.keyFingerprint());
-            }
             return keyFor(v.provider(), v.header()).fingerprint().equals(v.keyFingerprint());
         } catch (JOSEException | Rejected e) {
             return false;
         }
     }
 
-    private static long recheckMillis(Snapshot snapshot) {
+    /** Where a provider's key for a token is held: its secret name, or its JWKS URL and the token's key id. */
+    private static String slot(IdentityProvider provider, JWSHeader header) {
+        return provider.jwksUrl() == null ? "secret:" + provider.keySecret() : "jwks:" + provider.jwksUrl() + "#" + header.getKeyID();
+    }
+
+    private static long recheckMillis(IdentityProvider provider, Snapshot snapshot) {
+        if (provider.jwksUrl() != null) {
+            return 1_000;
+        }
         Object ttl = snapshot.tenant(Snapshot.SYSTEM_TENANT).map(t -> t.defaults().get("secret_ttl_seconds")).orElse(null);
         return ttl instanceof Number n ? Math.min(1_000, n.longValue() * 1_000) : 0;
     }
 
-    /** A secret-held key, its fingerprint and when it was last looked up; by logical name, bounded by the secret names providers use. */
-    private record HeldKey(SecretValue value, String fingerprint, long checkedAtMillis) {}
+    /**
+     * A key, its fingerprint and when it was last looked up, by {@link #slot}: bounded by the
+     * secret names providers use and the keys their JWKS hold (a slot is kept only for a key found).
+     */
+    private record HeldKey(Object value, String fingerprint, long checkedAtMillis) {}
 
     private final java.util.concurrent.ConcurrentHashMap<String, HeldKey> heldKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -212,10 +220,11 @@ public final class TokenVerifier {
             LOG.warning("verification key of identity provider " + provider.id() + " unavailable: " + e.getMessage());
             throw new Rejected("verification key of " + provider.id() + " unavailable");
         }
-        HeldKey known = heldKeys.get(provider.keySecret());
+        String slot = "secret:" + provider.keySecret();
+        HeldKey known = heldKeys.get(slot);
         known = known != null && known.value() == value ? new HeldKey(value, known.fingerprint(), clock.millis())
                 : new HeldKey(value, fingerprint(value.bytes()), clock.millis());
-        heldKeys.put(provider.keySecret(), known);
+        heldKeys.put(slot, known);
         return known;
     }
 
@@ -236,9 +245,10 @@ public final class TokenVerifier {
             throw new Rejected("identity provider " + provider.id() + " names neither key_secret nor jwks_url");
         }
         HeldKey held = secretKey(provider);
-        String key = held.value().utf8();
+        SecretValue secret = (SecretValue) held.value(); // a secret slot holds the resolver's value
+        String key = secret.utf8();
         if (JWSAlgorithm.Family.HMAC_SHA.contains(alg)) {
-            return new Key(new MACVerifier(held.value().bytes()), held.fingerprint());
+            return new Key(new MACVerifier(secret.bytes()), held.fingerprint());
         }
         try {
             JWK jwk = JWK.parse(key);
@@ -274,6 +284,7 @@ public final class TokenVerifier {
         }
         JWK jwk = keys.get(0);
         String fingerprint = fingerprint(jwk.toJSONString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        heldKeys.put(slot(provider, header), new HeldKey(jwk, fingerprint, clock.millis()));
         if (jwk instanceof RSAKey rsa) {
             return new Key(new RSASSAVerifier(rsa), fingerprint);
         }
