@@ -1,6 +1,7 @@
 package dev.plinth.api;
 
 import dev.plinth.api.bootstrap.BootstrapConfig;
+import dev.plinth.api.http.ConnectionGuard;
 import dev.plinth.api.http.HealthService;
 import dev.plinth.api.http.RouteSpec;
 import dev.plinth.api.http.Routes;
@@ -16,10 +17,12 @@ public final class PlinthServer implements AutoCloseable {
 
     private final Plinth plinth;
     private final WebServer server;
+    private final ConnectionGuard connections;
 
-    private PlinthServer(Plinth plinth, WebServer server) {
+    private PlinthServer(Plinth plinth, WebServer server, ConnectionGuard connections) {
         this.plinth = plinth;
         this.server = server;
+        this.connections = connections;
     }
 
     /**
@@ -29,10 +32,12 @@ public final class PlinthServer implements AutoCloseable {
      */
     public static PlinthServer start(BootstrapConfig config) throws Exception {
         Plinth plinth = Plinth.open(config);
+        var connections = new ConnectionGuard(config.limits().headerTimeout());
         WebServer server;
         try {
-            server = serve(plinth, config);
+            server = serve(plinth, config, connections);
         } catch (RuntimeException e) {
+            connections.close();
             plinth.close();
             throw e;
         }
@@ -40,16 +45,17 @@ public final class PlinthServer implements AutoCloseable {
             plinth.awaitReady(config.readyTimeout());
         } catch (Exception e) {
             server.stop();
+            connections.close();
             plinth.close();
             throw e;
         }
-        return new PlinthServer(plinth, server);
+        return new PlinthServer(plinth, server, connections);
     }
 
-    private static WebServer serve(Plinth plinth, BootstrapConfig config) {
+    private static WebServer serve(Plinth plinth, BootstrapConfig config, ConnectionGuard connections) {
         var health = new HealthService(plinth.controlPlane(), plinth::engine, plinth.secrets(), plinth.clock());
         var services = new Routes.Services(plinth.resolver(), plinth.controlPlane(), plinth::engine, plinth.admin(),
-                plinth.routing(), plinth.resources(), plinth.realtime(), plinth.bundles(), plinth.secrets(), health);
+                plinth.routing(), plinth.resources(), plinth.realtime(), plinth.bundles(), plinth.secrets(), health, connections);
         var limits = config.limits();
         WebServer server = WebServer.builder()
                 .host(config.host())
@@ -59,7 +65,7 @@ public final class PlinthServer implements AutoCloseable {
                 .idleConnectionTimeout(limits.idleTimeout())
                 .idleConnectionPeriod(limits.idleTimeout().dividedBy(4))
                 // The parser's hard ceiling; the configured limit is answered 431 by the first filter.
-                .addProtocol(Http1Config.builder().maxHeadersSize(limits.maxHeaderBytes() * 4).build())
+                .addProtocol(Http1Config.builder().maxHeadersSize(limits.maxHeaderBytes() * 4).addReceiveListener(connections).build())
                 .directHandlers(ProblemHandler.directHandlers())
                 .routing(r -> Routes.routing(r, services, limits))
                 .build()
@@ -75,7 +81,7 @@ public final class PlinthServer implements AutoCloseable {
 
     /** The protected routes this server registers (for the route-matrix test and OpenAPI). */
     public static List<RouteSpec> routeTable() {
-        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null, null, null, null));
+        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null, null, null, null, null));
     }
 
     public int port() {
@@ -94,6 +100,7 @@ public final class PlinthServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         server.stop();
+        connections.close();
         plinth.close();
     }
 }

@@ -38,7 +38,7 @@ class RequestLimitsTest {
     static void start() throws Exception {
         plinth = TestPlinth.startWith(RequestLimitsTest.class, Map.of(
                 "PLINTH_MAX_JSON_BYTES", "65536", "PLINTH_MAX_BODY_BYTES", "1048576", "PLINTH_MAX_HEADER_BYTES", "8192",
-                "PLINTH_IDLE_TIMEOUT_SECONDS", "2", "PLINTH_MAX_CONNECTIONS", "16"));
+                "PLINTH_IDLE_TIMEOUT_SECONDS", "2", "PLINTH_HEADER_TIMEOUT_SECONDS", "1", "PLINTH_MAX_CONNECTIONS", "16"));
         plinth.send("POST", "/v1/admin/users", admin(), "{\"id\": \"u_looker\", \"identities\": [{\"issuer\": \""
                 + TestPlinth.DEV_ISSUER + "\", \"subject\": \"u_looker\"}]}");
         plinth.send("POST", "/v1/admin/tenants/t_system/members", admin(), "{\"id\": \"u_looker\", \"roles\": [\"viewer\"]}");
@@ -123,6 +123,38 @@ class RequestLimitsTest {
             byte[] answer = in.readAllBytes(); // returns once the server closes the kept-alive connection
             assertThat(new String(answer, StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
         }
+    }
+
+    @Test
+    void aClientTricklingItsHeadersIsCutOff() throws Exception {
+        try (var socket = new Socket("127.0.0.1", plinth.server.port())) {
+            socket.setSoTimeout(30_000); // a bound for the test, far above the server's 1 s
+            OutputStream out = socket.getOutputStream();
+            out.write("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // A byte now and then keeps the connection from ever being idle; the headers never end.
+            var trickle = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        Thread.sleep(100);
+                        out.write('a');
+                        out.flush();
+                    }
+                } catch (Exception closed) {
+                    // the server closed the connection: what the test waits for
+                }
+            });
+            int first;
+            try {
+                first = socket.getInputStream().read(); // -1 once the server closes it
+            } catch (java.net.SocketException reset) {
+                first = -1; // closed while bytes were in flight: a reset
+            }
+            assertThat(first).as("no answer, only the connection closed").isEqualTo(-1);
+            trickle.join(30_000);
+            assertThat(trickle.isAlive()).as("writes fail once the server has closed the connection").isFalse();
+        }
+        assertThat(plinth.get("/health/live", admin()).statusCode()).as("the server still answers others").isEqualTo(200);
     }
 
     @Test

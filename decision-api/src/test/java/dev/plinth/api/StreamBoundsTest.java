@@ -31,11 +31,7 @@ class StreamBoundsTest {
     @Test
     void streamsEndWhenTheCallerIsSuspendedAndAreBoundedByData() throws Exception {
         try (var plinth = TestPlinth.start(StreamBoundsTest.class)) {
-            ObjectNode system = (ObjectNode) JSON.readTree(plinth.get("/v1/admin/tenants/t_system", admin()).body());
-            system.remove("id");
-            ((ObjectNode) system.path("defaults")).putObject("realtime").put("recheck_ms", 200).put("max_stream_ms", 60_000)
-                    .put("max_buffered_events", 5).put("max_streams_per_user", 2);
-            plinth.send("PUT", "/v1/admin/tenants/t_system", admin(), system.toString());
+            setRealtime(plinth, 60_000, 5, 2, 10_000);
             plinth.send("POST", "/v1/admin/tenants", admin(), "{\"id\": \"t_streams\", \"allowed_envs\": [\"dev\"]}");
             plinth.send("POST", "/v1/admin/users", admin(), "{\"id\": \"u_listener\", \"identities\": [{\"issuer\": \""
                     + TestPlinth.DEV_ISSUER + "\", \"subject\": \"u_listener\"}]}");
@@ -75,6 +71,60 @@ class StreamBoundsTest {
                         .contains("\"code\":\"FORBIDDEN\"");
             }
         }
+    }
+
+    @Test
+    void aSubscriberThatStopsReadingIsDisconnected() throws Exception {
+        try (var plinth = TestPlinth.start(StreamBoundsTest.class)) {
+            // A buffer large enough to hold the whole history: only the stalled write can end this stream.
+            setRealtime(plinth, 600_000, 1000, 1, 500);
+            plinth.send("POST", "/v1/admin/tenants", admin(), "{\"id\": \"t_stall\", \"allowed_envs\": [\"dev\"]}");
+            String rev = JSON.readTree(plinth.send("POST", "/v1/admin/tenants/t_stall/members", admin(),
+                    "{\"id\": \"u_admin\", \"roles\": [\"owner\"]}").body()).path("revision").asText();
+            var owner = with(as("u_admin", "t_stall", "dev"), "X-Min-Revision", rev);
+            assertThat(plinth.send("PUT", "/v1/realtime/threads/room", owner, "{\"readers\": [], \"writers\": [\"u_admin\"]}")
+                    .statusCode()).isEqualTo(200);
+            String big = "x".repeat(200_000);
+            for (int i = 0; i < 40; i++) { // 8 MB of history: more than the sockets' buffers hold
+                assertThat(plinth.send("POST", "/v1/realtime/threads/room/messages", owner, "{\"message\": \"" + big + "\"}")
+                        .statusCode()).isEqualTo(200);
+            }
+
+            try (var socket = new java.net.Socket()) {
+                socket.setReceiveBufferSize(4096);
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", plinth.server.port()));
+                var request = new StringBuilder("GET /v1/realtime/threads/room/events?max_ms=600000 HTTP/1.1\r\nHost: x\r\n");
+                owner.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+                socket.getOutputStream().write(request.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                socket.getOutputStream().flush();
+                socket.setSoTimeout(30_000);
+                String status0 = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+                assertThat(status0).as("admitted: it holds the caller's only stream slot").isEqualTo("HTTP/1.1 200");
+                // Read no more. The slot frees only when the server lets the stream go.
+                long now = System.currentTimeMillis();
+                int status = 0;
+                for (long until = now + 30_000; status != 200 && System.currentTimeMillis() < until; ) {
+                    var probe = plinth.get("/v1/realtime/threads/room/events?max_ms=100&from_ms=" + now, owner);
+                    status = probe.statusCode();
+                    if (status != 200) {
+                        assertThat(status).as(probe.body()).isEqualTo(429);
+                        Thread.sleep(50); // a poll interval, not a wait for time to pass: the event is the slot freeing
+                    }
+                }
+                assertThat(status).as("the stalled stream was disconnected and its slot freed").isEqualTo(200);
+                String received = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(received).as("cut off mid-write, without an end event").doesNotContain("event:end").doesNotContain("event: end");
+            }
+        }
+    }
+
+    /** Replaces {@code t_system.defaults.realtime} (re-checked every 200 ms). */
+    private static void setRealtime(TestPlinth plinth, long maxStreamMs, int maxBuffered, int perUser, long maxStallMs) throws Exception {
+        ObjectNode system = (ObjectNode) JSON.readTree(plinth.get("/v1/admin/tenants/t_system", admin()).body());
+        system.remove("id");
+        ((ObjectNode) system.path("defaults")).putObject("realtime").put("recheck_ms", 200).put("max_stream_ms", maxStreamMs)
+                .put("max_buffered_events", maxBuffered).put("max_streams_per_user", perUser).put("max_write_stall_ms", maxStallMs);
+        assertThat(plinth.send("PUT", "/v1/admin/tenants/t_system", admin(), system.toString()).statusCode()).isEqualTo(200);
     }
 
     /** A stream whose response headers have arrived (the server admitted and authorized it). */

@@ -84,6 +84,14 @@ final class SecretManagerV1Server implements AutoCloseable {
 
     @Override
     public void close() {
-        server.shutdownNow();
+        // Waits until every transport is closed: a call racing an unfinished shutdown was still answered.
+        try {
+            if (!server.shutdownNow().awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the Secret Manager test server did not stop within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping the Secret Manager test server", e);
+        }
     }
 }

@@ -30,11 +30,14 @@ public record BootstrapConfig(String host, int port, Path home, String firestore
      * @param maxBodyBytes   largest request body of any route (a policy bundle); larger is 413
      * @param maxJsonBytes   largest JSON request body; larger is 413 before it is parsed
      * @param maxHeaderBytes largest request header block; larger is 431
-     * @param idleTimeout    a connection without traffic for this long (kept alive, or stalled mid-request) is closed
+     * @param idleTimeout    a connection without traffic for this long (kept alive, or stalled in its request line) is closed
+     * @param headerTimeout  a request whose headers are not complete this long after its request line is closed
      * @param maxConnections connections served at once; more wait in the accept backlog until one closes
      */
-    public record Limits(long maxBodyBytes, long maxJsonBytes, int maxHeaderBytes, Duration idleTimeout, int maxConnections) {
+    public record Limits(long maxBodyBytes, long maxJsonBytes, int maxHeaderBytes, Duration idleTimeout, Duration headerTimeout,
+                         int maxConnections) {
         public Limits {
+            positive("PLINTH_HEADER_TIMEOUT_SECONDS", headerTimeout.toSeconds());
             positive("PLINTH_MAX_BODY_BYTES", maxBodyBytes);
             positive("PLINTH_MAX_JSON_BYTES", maxJsonBytes);
             positive("PLINTH_MAX_HEADER_BYTES", maxHeaderBytes);
@@ -91,7 +94,8 @@ public record BootstrapConfig(String host, int port, Path home, String firestore
                 blankToNull(env.get("PLINTH_GSM_ENDPOINT")),
                 Duration.ofSeconds(parseInt(env, "PLINTH_READY_TIMEOUT_SECONDS", 120)),
                 new Limits(parseInt(env, "PLINTH_MAX_BODY_BYTES", 16 * 1024 * 1024), parseInt(env, "PLINTH_MAX_JSON_BYTES", 2 * 1024 * 1024),
-                        parseInt(env, "PLINTH_MAX_HEADER_BYTES", 16 * 1024), Duration.ofSeconds(parseInt(env, "PLINTH_IDLE_TIMEOUT_SECONDS", 120)), parseInt(env, "PLINTH_MAX_CONNECTIONS", 1024)));
+                        parseInt(env, "PLINTH_MAX_HEADER_BYTES", 16 * 1024), Duration.ofSeconds(parseInt(env, "PLINTH_IDLE_TIMEOUT_SECONDS", 120)),
+                        Duration.ofSeconds(parseInt(env, "PLINTH_HEADER_TIMEOUT_SECONDS", 10)), parseInt(env, "PLINTH_MAX_CONNECTIONS", 1024)));
     }
 
     public BootstrapConfig withPort(int newPort) {

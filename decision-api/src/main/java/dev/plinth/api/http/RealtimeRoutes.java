@@ -24,10 +24,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class RealtimeRoutes {
 
-    private final RealtimeService realtime;
+    /** How a stream's path ends: the {@link ConnectionGuard} watches the connections that request one. */
+    static final String EVENTS_SUFFIX = "/events";
 
-    RealtimeRoutes(RealtimeService realtime) {
+    private final RealtimeService realtime;
+    private final ConnectionGuard connections;
+
+    RealtimeRoutes(RealtimeService realtime, ConnectionGuard connections) {
         this.realtime = realtime;
+        this.connections = connections;
     }
 
     List<RouteSpec> routes() {
@@ -39,7 +44,7 @@ final class RealtimeRoutes {
                 new RouteSpec(Method.POST, thread + "/messages", null, "write", false, null,
                         "Publish a message to a thread (writers only)", "{\"message\": {\"text\": \"hi\"}}", this::publish)
                         .with(ResourceRoutes.IDEMPOTENCY_KEY),
-                new RouteSpec(Method.GET, thread + "/events", null, "read", false, null,
+                new RouteSpec(Method.GET, thread + EVENTS_SUFFIX, null, "read", false, null,
                         "Follow a thread as Server-Sent Events (readers and writers)", null, this::events)
                         .with(RouteSpec.Param.query("from_ms", "integer", "replay the history from this time on (epoch ms; default 0: from the beginning), then follow"),
                                 RouteSpec.Param.query("max_events", "integer", "end the stream after this many events"),
@@ -62,6 +67,14 @@ final class RealtimeRoutes {
     }
 
     private void events(RouteSpec.Call call, ServerResponse res) throws Exception {
+        try {
+            stream(call, res);
+        } catch (ConnectionGuard.Cut cut) {
+            java.util.logging.Logger.getLogger(RealtimeRoutes.class.getName()).fine(() -> "stream cut off: " + cut.getMessage());
+        }
+    }
+
+    private void stream(RouteSpec.Call call, ServerResponse res) throws Exception {
         var limits = realtime.limits();
         long from = call.longQuery("from_ms", 0);
         long maxEvents = call.longQuery("max_events", Long.MAX_VALUE);
@@ -82,6 +95,7 @@ final class RealtimeRoutes {
                      stopFeeding(feed.get()); // nothing more is held for a consumer that does not read
                  }
              });
+             var writer = connections.writer(call.request().socketId(), java.time.Duration.ofMillis(limits.maxWriteStallMillis()));
              SseSink sink = res.sink(SseSink.TYPE)) {
             feed.set(subscription);
             long sent = 0;
@@ -101,20 +115,22 @@ final class RealtimeRoutes {
                         realtime.authorize(now, call.param("id"), "subscribe");
                         checked = System.currentTimeMillis();
                     } catch (ProblemException denied) {
-                        sink.emit(SseEvent.builder().name("end").data(Json.MAPPER.createObjectNode().put("reason", "revoked")
-                                .put("code", denied.code()).put("detail", denied.getMessage()).toString()).build());
+                        writer.write(() -> sink.emit(SseEvent.builder().name("end").data(Json.MAPPER.createObjectNode().put("reason", "revoked")
+                                .put("code", denied.code()).put("detail", denied.getMessage()).toString()).build()));
                         return;
                     }
                 }
                 if (e != null) {
-                    sink.emit(SseEvent.builder().name("message").id(String.valueOf(e.atMillis())).data(e.json()).build());
+                    var event = SseEvent.builder().name("message").id(String.valueOf(e.atMillis())).data(e.json()).build();
+                    writer.write(() -> sink.emit(event));
                     if (++sent >= maxEvents) {
                         reason = "max_events";
                         break;
                     }
                 }
             }
-            sink.emit(SseEvent.builder().name("end").data(Json.MAPPER.createObjectNode().put("reason", reason).toString()).build());
+            String why = reason;
+            writer.write(() -> sink.emit(SseEvent.builder().name("end").data(Json.MAPPER.createObjectNode().put("reason", why).toString()).build()));
         }
     }
 

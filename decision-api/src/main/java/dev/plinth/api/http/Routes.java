@@ -29,7 +29,7 @@ public final class Routes {
     public record Services(ContextResolver resolver, ControlPlane controlPlane, Supplier<PolicyEngine> engine,
                            AdminStore admin, Routing routing, ResourceService resources, RealtimeService realtime,
                            dev.plinth.datasync.bundles.BundleStore bundles, dev.plinth.datasync.secrets.SecretResolver secrets,
-                           HealthService health) {}
+                           HealthService health, ConnectionGuard connections) {}
 
     private Routes() {}
 
@@ -45,7 +45,7 @@ public final class Routes {
                         s.routing().backendFor(call.context(), call.param("kind"))))));
         routes.addAll(new DataRoutes(s.engine(), s.controlPlane()).routes());
         routes.addAll(new ResourceRoutes(s.resources()).routes());
-        routes.addAll(new RealtimeRoutes(s.realtime()).routes());
+        routes.addAll(new RealtimeRoutes(s.realtime(), s.connections()).routes());
         routes.addAll(new AdminRoutes(s.admin()).routes());
         routes.addAll(new PolicyRoutes(s.bundles(), s.engine(), s.controlPlane() == null ? null : s.controlPlane()::snapshot,
                 s.secrets()).routes());

@@ -12,15 +12,17 @@ import java.util.Map;
  * @param maxStreamMillis    the longest a stream may stay open ({@code max_ms} beyond it is 400)
  * @param maxBufferedEvents  events held for one subscriber that does not read; more ends its stream
  * @param maxStreamsPerUser  streams one user may hold open at once on a replica; more is 429
+ * @param maxWriteStallMillis the longest one write to a subscriber may block (it stopped reading); then its connection is closed
  */
-public record StreamLimits(long recheckMillis, long maxStreamMillis, int maxBufferedEvents, int maxStreamsPerUser) {
+public record StreamLimits(long recheckMillis, long maxStreamMillis, int maxBufferedEvents, int maxStreamsPerUser,
+                           long maxWriteStallMillis) {
 
     static final String PATH = "tenants/t_system.defaults.realtime";
 
     static StreamLimits of(Snapshot s) {
         Map<?, ?> m = ResourceLimits.section(s, "realtime", "docs/architecture.md, Realtime substrate");
         return new StreamLimits(positive(m, "recheck_ms"), positive(m, "max_stream_ms"), (int) positive(m, "max_buffered_events"),
-                (int) positive(m, "max_streams_per_user"));
+                (int) positive(m, "max_streams_per_user"), positive(m, "max_write_stall_ms"));
     }
 
     private static long positive(Map<?, ?> m, String name) {
