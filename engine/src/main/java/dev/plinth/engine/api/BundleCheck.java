@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.styra.opa.wasm.OpaBuiltin;
 import com.styra.opa.wasm.OpaWasm;
 import com.styra.opa.wasm.builtins.Provided;
+import dev.plinth.engine.internal.ModuleBuiltins;
 import java.io.ByteArrayInputStream;
 import java.util.Arrays;
 import java.util.List;
@@ -29,9 +30,14 @@ public final class BundleCheck {
     public static final List<String> REQUIRED = List.of(
             "plinth/authz/decision", "plinth/authz/route", "plinth/routing/backend", "plinth/realtime/acl");
 
-    /** The builtins the wasm binding implements on the host side, for a module that imports them. */
-    private static final Set<String> HOST_BUILTINS = Arrays.stream(Provided.all()).map(OpaBuiltin.Builtin::name)
-            .collect(Collectors.toCollection(TreeSet::new));
+    /** The builtins the host provides: the binding's own (json, yaml, sprintf, a few strings) and Plinth's. */
+    public static final Set<String> HOST_BUILTINS = hostBuiltins();
+
+    private static Set<String> hostBuiltins() {
+        var names = Arrays.stream(Provided.all()).map(OpaBuiltin.Builtin::name).collect(Collectors.toCollection(TreeSet::new));
+        names.addAll(dev.plinth.engine.builtins.HostBuiltins.names());
+        return java.util.Collections.unmodifiableSet(names);
+    }
 
     private BundleCheck() {}
 
@@ -39,27 +45,10 @@ public final class BundleCheck {
      * The host builtins the module imports that nobody implements. The binding maps those to
      * a stub that throws when called, so such a bundle would pass the smoke evaluation and
      * then fail, closed, on the first decision that reaches the call (an outage for
-     * everyone that decision serves). The module lists its imports itself: its
-     * {@code builtins} export answers a JSON object of name → id.
+     * everyone that decision serves).
      */
     static Set<String> unservedBuiltins(Bundle bundle) {
-        // The memory the engine's instances start with (the binding's default, 10 pages).
-        OpaWasm module;
-        try {
-            module = OpaWasm.builder().withInputStream(new ByteArrayInputStream(bundle.wasm()))
-                    .withJsonMapper(JSON).withMemory(new ByteArrayMemory(new MemoryLimits(10, MemoryLimits.MAX_PAGES)))
-                    .disableCompiler().build();
-        } catch (RuntimeException e) {
-            throw new EngineException.InvalidBundle("policy.wasm does not load: " + e.getMessage(), e);
-        }
-        int names = module.exports().builtins();
-        int text = module.exports().opaJsonDump(names);
-        var imported = new TreeSet<String>();
-        try {
-            JSON.readTree(module.memory().readCString(text)).fieldNames().forEachRemaining(imported::add);
-        } catch (java.io.IOException e) {
-            throw new EngineException.InvalidBundle("policy.wasm lists its builtins unreadably: " + e.getMessage(), e);
-        }
+        var imported = ModuleBuiltins.imported(bundle.wasm());
         imported.removeAll(HOST_BUILTINS);
         return imported;
     }

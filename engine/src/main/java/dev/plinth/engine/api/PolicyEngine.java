@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.styra.opa.wasm.OpaPolicy;
+import dev.plinth.engine.builtins.Evaluation;
+import dev.plinth.engine.builtins.HostBuiltins;
 import dev.plinth.engine.internal.InstancePool;
+import dev.plinth.engine.internal.ModuleBuiltins;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,15 +24,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * swapped with {@link #replaceData}; instances reload it lazily on their next borrow.
  * Uses Chicory's runtime compiler (the binding's default), ~100× its interpreter.
  *
- * <p>Decision cache. Our policies are pure functions of (bundle, global data, input): they
- * use no time- or randomness-dependent builtins. {@link #evaluateCached} therefore keeps
- * recent results keyed by the caller's key and the global data version; a wasm evaluation
- * costs ~20 µs, a hit well under that. A bundle whose policies are not pure must not be
- * evaluated through the cache.
+ * <p>Host builtins. The builtins OPA's wasm target leaves to the host are Plinth's
+ * {@link HostBuiltins}; each evaluation opens an {@link Evaluation} on its thread, so
+ * {@code time.now_ns} reads the engine's clock once per evaluation and {@code rand.intn} /
+ * {@code uuid.rfc4122} are memoized per evaluation.
+ *
+ * <p>Decision cache. A module that imports no impure builtin is a pure function of (bundle,
+ * global data, input), so {@link #evaluateCached} keeps recent results keyed by the
+ * caller's key and the global data version; a wasm evaluation costs ~20 µs, a hit well
+ * under that. A module that imports one ({@link #impureBuiltins}) is never answered from
+ * the cache, and {@link #cachesDecisions} says so to callers that keep derived decisions.
  */
 public final class PolicyEngine {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final com.styra.opa.wasm.OpaBuiltin.Builtin[] HOST_BUILTINS =
+            HostBuiltins.all().toArray(new com.styra.opa.wasm.OpaBuiltin.Builtin[0]);
 
     /**
      * How Chicory runs the module. {@code COMPILED} (production) translates it to JVM
@@ -48,6 +58,8 @@ public final class PolicyEngine {
     private final java.util.function.Supplier<OpaPolicy> factory;
     private volatile InstancePool isolatedPool;
     private volatile Duration deadline = Duration.ofSeconds(1);
+    private volatile java.time.Clock clock = java.time.Clock.systemUTC();
+    private final java.util.Set<String> impureBuiltins;
     private final AtomicReference<DataVersion> data;
     private final Cache<CacheKey, Optional<JsonNode>> decisions;
     private final DecisionSample sample = new DecisionSample(256);
@@ -77,13 +89,16 @@ public final class PolicyEngine {
         this.data = new AtomicReference<>(new DataVersion(0, bundle.data().toString()));
         try {
             this.factory = () -> {
-                var builder = OpaPolicy.builder().withPolicy(bundle.wasm());
+                var builder = OpaPolicy.builder().withPolicy(bundle.wasm()).addBuiltins(HOST_BUILTINS);
                 if (execution == Execution.INTERPRETED) {
                     builder.disableCompiler();
                 }
                 return builder.build();
             };
             this.pool = new InstancePool(factory, poolSize);
+            var imported = ModuleBuiltins.imported(bundle.wasm());
+            imported.retainAll(HostBuiltins.impure());
+            this.impureBuiltins = java.util.Collections.unmodifiableSet(imported);
         } catch (RuntimeException e) {
             throw new EngineException.InvalidBundle("policy.wasm does not load: " + e.getMessage(), e);
         }
@@ -100,7 +115,7 @@ public final class PolicyEngine {
      * returned node is shared: callers must not modify it.
      */
     public Optional<JsonNode> evaluateCached(String entrypoint, Object key, java.util.function.Supplier<JsonNode> input) {
-        if (decisions == null) {
+        if (!cachesDecisions()) {
             return evaluate(entrypoint, input.get());
         }
         var cacheKey = new CacheKey(entrypoint, data.get().version(), key);
@@ -115,9 +130,22 @@ public final class PolicyEngine {
         return result;
     }
 
-    /** Whether decisions are cached (a size above 0); callers keeping derived decisions follow the same setting. */
+    /**
+     * Whether decisions are cached: a size above 0 and a module that imports no impure
+     * builtin. Callers keeping derived decisions (the context cache) follow the same answer.
+     */
     public boolean cachesDecisions() {
-        return decisions != null;
+        return decisions != null && impureBuiltins.isEmpty();
+    }
+
+    /** The impure host builtins the module imports (time.now_ns, rand.intn, uuid.rfc4122); empty for a pure policy. */
+    public java.util.Set<String> impureBuiltins() {
+        return impureBuiltins;
+    }
+
+    /** The clock {@code time.now_ns} reads (once per evaluation); the system's UTC clock unless injected. */
+    public void clock(java.time.Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** The version of the global data now loaded (0 for the bundle's own), as given to {@link #replaceData}. */
@@ -258,7 +286,10 @@ public final class PolicyEngine {
                 instance.policy().data(current.json());
                 instance.dataVersion(current.version());
             }
-            String raw = instance.policy().entrypoint(id).evaluate(inputJson);
+            String raw;
+            try (var evaluation = Evaluation.open(clock)) {
+                raw = instance.policy().entrypoint(id).evaluate(inputJson);
+            }
             healthy = !watchdog.disarm();
             return raw;
         } catch (EngineException e) {
