@@ -28,6 +28,14 @@ public final class ValueText {
             super(F);
         }
 
+        /** A deep copy that stays a set (Jackson's would be a plain array). */
+        @Override
+        public SetNode deepCopy() {
+            var copy = new SetNode();
+            forEach(e -> copy.add(e.deepCopy()));
+            return copy;
+        }
+
         /** A set of these elements (duplicates dropped, OPA's order: sorted by {@link Order}). */
         public static SetNode of(Iterable<? extends JsonNode> elements) {
             var sorted = new ArrayList<JsonNode>();
