@@ -95,13 +95,13 @@ class BundleLifecycleTest {
             }
             // A policy calling a builtin the host does not provide: refused at upload, not
             // at the first decision that reaches the call.
-            var clock = upload(a, "clock", OpaBuild.build("clock",
-                    rego -> rego.contains("package plinth.realtime") ? rego + "\nclock_ns := time.now_ns()\n" : rego,
-                    "-e", "plinth/realtime/clock_ns"));
-            assertThat(clock.statusCode()).as(clock.body()).isEqualTo(400);
-            assertThat(JSON.readTree(clock.body()).path("code").asText()).isEqualTo("BUNDLE_INVALID");
-            assertThat(JSON.readTree(clock.body()).path("detail").asText()).contains("[time.now_ns]");
-            assertThat(a.send("POST", "/v1/policies/active", admin(), "{\"name\": \"clock\"}").statusCode()).isEqualTo(404);
+            var network = upload(a, "network", OpaBuild.build("network",
+                    rego -> rego.contains("package plinth.realtime") ? rego + "\nfetched := http.send({\"method\": \"get\", \"url\": input.url})\n" : rego,
+                    "-e", "plinth/realtime/fetched"));
+            assertThat(network.statusCode()).as(network.body()).isEqualTo(400);
+            assertThat(JSON.readTree(network.body()).path("code").asText()).isEqualTo("BUNDLE_INVALID");
+            assertThat(JSON.readTree(network.body()).path("detail").asText()).contains("[http.send]");
+            assertThat(a.send("POST", "/v1/policies/active", admin(), "{\"name\": \"network\"}").statusCode()).isEqualTo(404);
             assertThat(revision(a)).isEqualTo(builtin);
 
             var tenantAdmin = a.send("POST", "/v1/policies/active", TestPlinth.as("u_nobody", "t_system", "dev"), "{\"rollback\": true}");
@@ -200,6 +200,55 @@ class BundleLifecycleTest {
             var rejected = upload(plinth, "tampered", tampered);
             assertThat(rejected.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(rejected.body()).path("detail").asText()).contains("digest does not match");
+        }
+    }
+
+    /** One rule per host-builtin family, added to the project's realtime package and decided over the Data API. */
+    private static final String FAMILIES = """
+
+            families := {
+                "time": time.parse_rfc3339_ns("2026-12-01T12:00:00Z") < time.now_ns(),
+                "jwt": io.jwt.decode(input.jwt)[1].sub,
+                "net": net.cidr_contains_matches(["10.0.0.0/8", "2001:db8::/32"], ["10.1.2.3", "2001:db8::1"]),
+                "semver": semver.compare("1.2.3", "1.10.0"),
+                "strings": [regex.replace("a-b-c", "-", "_"), glob.quote_meta("*.x"), strings.count("banana", "a")],
+                "encoding": [hex.encode("hi"), base64url.encode_no_pad("hi"), urlquery.encode_object({"q": "a b"}), crypto.sha256("x")],
+                "units": [units.parse_bytes("2KiB"), time.parse_duration_ns("1d")],
+                "uuid": uuid.parse("00000000-0000-4000-8000-000000000000").version,
+                "json": json.patch({"a": 1}, [{"op": "add", "path": "/b", "value": 2}]),
+                "uri": uri.parse("https://example.com:8443/a?b=c").port,
+                "graph": graph.reachable_paths({"a": ["b"], "b": []}, {"a"}),
+            }
+            """;
+
+    @Test
+    void aBundleCallingEachHostBuiltinFamilyIsUploadedActivatedAndDecidedOverHttp() throws Exception {
+        try (var plinth = TestPlinth.start(BundleLifecycleTest.class)) {
+            byte[] bundle = OpaBuild.build("families", rego -> rego.contains("package plinth.realtime") ? rego + FAMILIES : rego,
+                    "-e", "plinth/realtime/families");
+            var uploaded = upload(plinth, "families", bundle);
+            assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
+            String revision = JSON.readTree(uploaded.body()).path("revision").asText();
+            assertThat(plinth.send("POST", "/v1/policies/active", admin(), "{\"name\": \"families\"}").statusCode()).isEqualTo(200);
+            awaitRevision(plinth, revision);
+
+            String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1X2FuYSJ9.c2ln";
+            var r = plinth.send("POST", "/v1/data/plinth/realtime/families", admin(), "{\"input\": {\"jwt\": \"" + jwt + "\"}}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            var result = JSON.readTree(r.body()).path("result");
+            assertThat(result.path("time").asBoolean()).isTrue();
+            assertThat(result.path("jwt").asText()).isEqualTo("u_ana");
+            assertThat(result.path("net").toString()).isEqualTo("[[0,0],[1,1]]");
+            assertThat(result.path("semver").asInt()).isEqualTo(-1);
+            assertThat(result.path("strings").toString()).isEqualTo("[\"a_b_c\",\"\\\\*.x\",3]");
+            assertThat(result.path("encoding").toString()).isEqualTo("[\"6869\",\"aGk\",\"q=a+b\","
+                    + "\"2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881\"]");
+            assertThat(result.path("units").toString()).isEqualTo("[2048,86400000000000]");
+            assertThat(result.path("uuid").asInt()).isEqualTo(4);
+            assertThat(result.path("json")).isEqualTo(JSON.readTree("{\"a\":1,\"b\":2}"));
+            assertThat(result.path("uri").asText()).isEqualTo("8443");
+            assertThat(result.path("graph").toString()).isEqualTo("[[\"a\",\"b\"]]");
+            assertThat(plinth.server.core().engine().cachesDecisions()).as("time.now_ns is imported: nothing is cached").isFalse();
         }
     }
 
