@@ -27,6 +27,13 @@ import java.util.TreeSet;
  */
 public final class CaseJudge {
 
+    /**
+     * What OPA's cases may reach: the name they resolve ("localhost"); no HTTP host (their
+     * http.send cases test errors, which need none). Production starts with none at all.
+     */
+    static final dev.plinth.engine.builtins.NetworkAccess CASE_NETWORK = new dev.plinth.engine.builtins.NetworkAccess(
+            java.util.Set.of(), java.util.Set.of("localhost"), java.time.Duration.ofSeconds(2), 1 << 20);
+
     /** The entrypoint OPA's planner gives a module compiled from a query. */
     static final String QUERY_ENTRYPOINT = "eval";
 
@@ -85,6 +92,7 @@ public final class CaseJudge {
         byte[] wasm = Files.readAllBytes(folder.resolve("wasm").resolve(c.wasm()));
         var bundle = new Bundle("opa-case-" + c.id(), List.of(QUERY_ENTRYPOINT), wasm, JSON.createObjectNode(), Map.of());
         var engine = new PolicyEngine(bundle, 1, 0, execution);
+        engine.network(CASE_NETWORK);
         if (c.data() != null && !c.data().isNull()) {
             engine.replaceData(1, c.data());
         }

@@ -32,6 +32,15 @@ final class PolicyRoutes {
 
     private final dev.plinth.api.policies.BundleTrust trust;
 
+    /** What data lets a bundle's network builtins reach; a malformed setting is a refusal naming it. */
+    private dev.plinth.engine.builtins.NetworkAccess network() {
+        try {
+            return snapshots.get().map(dev.plinth.api.library.Plinth::networkAccess).orElse(dev.plinth.engine.builtins.NetworkAccess.NONE);
+        } catch (IllegalArgumentException e) {
+            throw new ProblemException(400, "BUNDLE_INVALID", e.getMessage());
+        }
+    }
+
     PolicyRoutes(BundleStore bundles, java.util.function.Supplier<dev.plinth.engine.api.PolicyEngine> active,
                  java.util.function.Supplier<java.util.Optional<dev.plinth.datasync.model.Snapshot>> snapshots,
                  dev.plinth.datasync.secrets.SecretResolver secrets) {
@@ -70,7 +79,7 @@ final class PolicyRoutes {
         try {
             bundle = Bundle.read(new ByteArrayInputStream(bytes));
             checkSignature(bundle);
-            BundleCheck.load(bundle, 1, 0);
+            BundleCheck.load(bundle, 1, 0, network());
         } catch (EngineException e) {
             throw new ProblemException(400, "BUNDLE_INVALID", e.getMessage());
         }
@@ -84,7 +93,7 @@ final class PolicyRoutes {
         var current = active.get();
         dev.plinth.engine.api.PolicyEngine candidate;
         try {
-            candidate = BundleCheck.load(Bundle.read(new ByteArrayInputStream(bundles.read(call.param("name")))), 1, 0);
+            candidate = BundleCheck.load(Bundle.read(new ByteArrayInputStream(bundles.read(call.param("name")))), 1, 0, network());
         } catch (EngineException e) {
             throw new ProblemException(400, "BUNDLE_INVALID", e.getMessage());
         }

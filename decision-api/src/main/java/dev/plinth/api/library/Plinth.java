@@ -157,7 +157,8 @@ public final class Plinth implements AutoCloseable {
                 var bundle = dev.plinth.engine.api.Bundle.read(new java.io.ByteArrayInputStream(bundles.read(active.name())));
                 // Every replica applies the signing policy itself: policy/active is only a pointer.
                 new dev.plinth.api.policies.BundleTrust(controlPlane::snapshot, secrets).check(bundle);
-                next = dev.plinth.engine.api.BundleCheck.load(bundle, Runtime.getRuntime().availableProcessors(), 100_000);
+                next = dev.plinth.engine.api.BundleCheck.load(bundle, Runtime.getRuntime().availableProcessors(), 100_000,
+                        controlPlane.snapshot().map(Plinth::networkAccess).orElse(dev.plinth.engine.builtins.NetworkAccess.NONE));
             }
             controlPlane.snapshot().ifPresent(s -> {
                 next.replaceData(s.generation(), s.globalData());
@@ -227,8 +228,20 @@ public final class Plinth implements AutoCloseable {
         });
     }
 
+    /** {@code tenants/t_system.defaults.network_builtins}: what http.send and net.lookup_ip_addr may reach (nothing without it). */
+    public static dev.plinth.engine.builtins.NetworkAccess networkAccess(Snapshot s) {
+        return dev.plinth.engine.builtins.NetworkAccess.of(s.globalData().path("plinth").path("defaults").path("network_builtins"));
+    }
+
     /** {@code tenants/t_system.defaults.evaluation_deadline_ms}: how long one evaluation may run (the engine's 1 s without it). */
     private static void applyDeadline(PolicyEngine engine, Snapshot s) {
+        try {
+            engine.network(networkAccess(s));
+        } catch (IllegalArgumentException e) {
+            // A malformed setting turns the network builtins off rather than keeping a stale allow-list.
+            engine.network(dev.plinth.engine.builtins.NetworkAccess.NONE);
+            LOG.warning(e.getMessage() + "; the network builtins are off");
+        }
         JsonNode ms = s.globalData().path("plinth").path("defaults").path("evaluation_deadline_ms");
         if (ms.canConvertToLong() && ms.asLong() > 0) {
             engine.deadline(java.time.Duration.ofMillis(ms.asLong()));

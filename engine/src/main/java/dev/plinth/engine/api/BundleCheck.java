@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.styra.opa.wasm.OpaBuiltin;
 import com.styra.opa.wasm.OpaWasm;
 import com.styra.opa.wasm.builtins.Provided;
+import dev.plinth.engine.builtins.NetworkAccess;
 import dev.plinth.engine.internal.ModuleBuiltins;
 import java.io.ByteArrayInputStream;
 import java.util.Arrays;
@@ -53,8 +54,17 @@ public final class BundleCheck {
         return imported;
     }
 
-    /** @throws EngineException.InvalidBundle naming what is wrong */
+    /** Like {@link #load(Bundle, int, long, NetworkAccess)} with the network builtins off. */
     public static PolicyEngine load(Bundle bundle, int poolSize, long decisionCacheSize) {
+        return load(bundle, poolSize, decisionCacheSize, NetworkAccess.NONE);
+    }
+
+    /**
+     * @param network what data allows http.send and net.lookup_ip_addr to reach; a module
+     *                importing one that is off is refused, naming the setting
+     * @throws EngineException.InvalidBundle naming what is wrong
+     */
+    public static PolicyEngine load(Bundle bundle, int poolSize, long decisionCacheSize, NetworkAccess network) {
         var missing = REQUIRED.stream().filter(e -> !bundle.entrypoints().contains(e)).toList();
         if (!missing.isEmpty()) {
             throw new EngineException.InvalidBundle("bundle lacks the entrypoints " + missing);
@@ -65,6 +75,12 @@ public final class BundleCheck {
             throw new EngineException.InvalidBundle("the policy calls builtins this engine does not provide: " + unserved
                     + " (the host provides " + HOST_BUILTINS + "; every other builtin must be compiled into the wasm module)");
         }
+        var off = network.refused(engine.importedBuiltins());
+        if (!off.isEmpty()) {
+            throw new EngineException.InvalidBundle("the policy calls network builtins that are off: " + off
+                    + "; data must list the hosts they may reach");
+        }
+        engine.network(network);
         JsonNode smoke;
         try {
             smoke = engine.evaluate("plinth/authz/decision", JsonNodeFactory.instance.objectNode()).orElse(null);

@@ -59,7 +59,9 @@ public final class PolicyEngine {
     private volatile InstancePool isolatedPool;
     private volatile Duration deadline = Duration.ofSeconds(1);
     private volatile java.time.Clock clock = java.time.Clock.systemUTC();
+    private volatile dev.plinth.engine.builtins.NetworkAccess network = dev.plinth.engine.builtins.NetworkAccess.NONE;
     private final java.util.Set<String> impureBuiltins;
+    private final java.util.Set<String> importedBuiltins;
     private final AtomicReference<DataVersion> data;
     private final Cache<CacheKey, Optional<JsonNode>> decisions;
     private final DecisionSample sample = new DecisionSample(256);
@@ -97,6 +99,7 @@ public final class PolicyEngine {
             };
             this.pool = new InstancePool(factory, poolSize);
             var imported = ModuleBuiltins.imported(bundle.wasm());
+            this.importedBuiltins = java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(imported));
             imported.retainAll(HostBuiltins.impure());
             this.impureBuiltins = java.util.Collections.unmodifiableSet(imported);
         } catch (RuntimeException e) {
@@ -138,9 +141,23 @@ public final class PolicyEngine {
         return decisions != null && impureBuiltins.isEmpty();
     }
 
+    /** Every host builtin the module imports. */
+    public java.util.Set<String> importedBuiltins() {
+        return importedBuiltins;
+    }
+
     /** The impure host builtins the module imports (time.now_ns, rand.intn, uuid.rfc4122); empty for a pure policy. */
     public java.util.Set<String> impureBuiltins() {
         return impureBuiltins;
+    }
+
+    /** What http.send and net.lookup_ip_addr may reach; none unless the owner sets it from data. */
+    public void network(dev.plinth.engine.builtins.NetworkAccess network) {
+        this.network = Objects.requireNonNull(network, "network");
+    }
+
+    public dev.plinth.engine.builtins.NetworkAccess network() {
+        return network;
     }
 
     /** The clock {@code time.now_ns} reads (once per evaluation); the system's UTC clock unless injected. */
@@ -287,7 +304,7 @@ public final class PolicyEngine {
                 instance.dataVersion(current.version());
             }
             String raw;
-            try (var evaluation = Evaluation.open(clock)) {
+            try (var evaluation = Evaluation.open(clock, network)) {
                 raw = instance.policy().entrypoint(id).evaluate(inputJson);
             }
             healthy = !watchdog.disarm();

@@ -17,22 +17,24 @@ import java.util.function.Supplier;
 public final class Evaluation implements AutoCloseable {
 
     private static final ThreadLocal<Evaluation> CURRENT = new ThreadLocal<>();
-    private static final Evaluation NONE = new Evaluation(Clock.systemUTC(), null);
+    private static final Evaluation NONE = new Evaluation(Clock.systemUTC(), NetworkAccess.NONE, null);
 
     private final Clock clock;
+    private final NetworkAccess network;
     private final Evaluation outer;
     private Instant now;
     private final Map<List<Object>, JsonNode> memo = new HashMap<>();
     private boolean impure;
 
-    private Evaluation(Clock clock, Evaluation outer) {
+    private Evaluation(Clock clock, NetworkAccess network, Evaluation outer) {
         this.clock = clock;
+        this.network = network;
         this.outer = outer;
     }
 
     /** Opens an evaluation on this thread; close it when the evaluation ends. */
-    public static Evaluation open(Clock clock) {
-        var e = new Evaluation(clock, CURRENT.get());
+    public static Evaluation open(Clock clock, NetworkAccess network) {
+        var e = new Evaluation(clock, network, CURRENT.get());
         CURRENT.set(e);
         return e;
     }
@@ -40,7 +42,12 @@ public final class Evaluation implements AutoCloseable {
     /** The evaluation on this thread (a builtin called outside one gets a fresh one each time). */
     public static Evaluation current() {
         Evaluation e = CURRENT.get();
-        return e == null ? new Evaluation(NONE.clock, null) : e;
+        return e == null ? new Evaluation(NONE.clock, NONE.network, null) : e;
+    }
+
+    /** What the network builtins may reach in this evaluation. */
+    public NetworkAccess network() {
+        return network;
     }
 
     /** The evaluation's instant: read from the clock once, on first use. */
