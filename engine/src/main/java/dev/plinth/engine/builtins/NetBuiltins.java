@@ -193,7 +193,20 @@ final class NetBuiltins {
         }
 
         boolean contains(byte[] other) {
-            return other.length == ip.length && Arrays.equals(mask(other, prefix), ip);
+            if (other.length != ip.length) {
+                return false;
+            }
+            for (int i = 0; i < ip.length; i++) {
+                int keep = Math.max(0, Math.min(8, prefix - 8 * i));
+                if (keep == 0) {
+                    return true;
+                }
+                int m = 0xff << (8 - keep) & 0xff;
+                if ((other[i] & m) != (ip[i] & 0xff)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         BigInteger first() {
@@ -228,17 +241,31 @@ final class NetBuiltins {
         return out;
     }
 
+    /** Parsed networks and addresses by their text: policies match the same allow-lists on every call. */
+    private static final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<Cidr>> NETWORKS =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
+    private static final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<byte[]>> ADDRESSES =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
+
+    private static Cidr cidr(String s) {
+        return NETWORKS.get(s, k -> java.util.Optional.ofNullable(Cidr.parse(k))).orElse(null);
+    }
+
+    private static byte[] address(String s) {
+        return ADDRESSES.get(s, k -> java.util.Optional.ofNullable(parseIp(k))).orElse(null);
+    }
+
     /** cidr_contains: an address or a network in a network. */
     static boolean contains(String network, String candidate) {
-        Cidr a = Cidr.parse(network);
+        Cidr a = cidr(network);
         if (a == null) {
             throw new BuiltinException("invalid CIDR address: " + network);
         }
-        byte[] ip = parseIp(candidate);
+        byte[] ip = address(candidate);
         if (ip != null) {
             return a.contains(ip);
         }
-        Cidr b = Cidr.parse(candidate);
+        Cidr b = cidr(candidate);
         if (b == null) {
             throw new BuiltinException("not a valid textual representation of an IP address or CIDR: " + candidate);
         }
