@@ -100,7 +100,8 @@ class BundleLifecycleTest {
                     "-e", "plinth/realtime/fetched"));
             assertThat(network.statusCode()).as(network.body()).isEqualTo(400);
             assertThat(JSON.readTree(network.body()).path("code").asText()).isEqualTo("BUNDLE_INVALID");
-            assertThat(JSON.readTree(network.body()).path("detail").asText()).contains("[http.send]");
+            assertThat(JSON.readTree(network.body()).path("detail").asText()).contains("http.send")
+                    .contains("tenants/t_system.defaults.network_builtins");
             assertThat(a.send("POST", "/v1/policies/active", admin(), "{\"name\": \"network\"}").statusCode()).isEqualTo(404);
             assertThat(revision(a)).isEqualTo(builtin);
 

@@ -51,7 +51,16 @@ public final class CaseJudge {
         record Other() implements Cause {}
     }
 
-    public record Verdict(boolean passed, String detail, Cause cause) {
+    /** @param builtins the host builtins the case's module imports (for the per-builtin table) */
+    public record Verdict(boolean passed, String detail, Cause cause, java.util.Set<String> builtins) {
+        Verdict(boolean passed, String detail, Cause cause) {
+            this(passed, detail, cause, java.util.Set.of());
+        }
+
+        Verdict with(java.util.Set<String> used) {
+            return new Verdict(passed, detail, cause, used);
+        }
+
         static Verdict pass(String detail) {
             return new Verdict(true, detail, null);
         }
@@ -79,13 +88,18 @@ public final class CaseJudge {
                     : Verdict.fail("does not compile: " + firstLine(c.compileError()));
         }
         ArrayNode resultSet;
+        PolicyEngine engine;
         try {
-            PolicyEngine engine = engineFor(c);
-            resultSet = engine.evaluateResultSet(QUERY_ENTRYPOINT, c.hasInput() ? Optional.of(c.input()) : Optional.empty());
+            engine = engineFor(c);
         } catch (EngineException | IOException e) {
             return judgeError(c, e);
         }
-        return judgeResult(c, resultSet);
+        try {
+            resultSet = engine.evaluateResultSet(QUERY_ENTRYPOINT, c.hasInput() ? Optional.of(c.input()) : Optional.empty());
+        } catch (EngineException e) {
+            return judgeError(c, e).with(engine.importedBuiltins());
+        }
+        return judgeResult(c, resultSet).with(engine.importedBuiltins());
     }
 
     private PolicyEngine engineFor(OpaCase c) throws IOException {

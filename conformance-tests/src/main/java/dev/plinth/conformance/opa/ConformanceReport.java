@@ -36,6 +36,7 @@ final class ConformanceReport {
                 (a, b) -> new OpaConformance.Tally(a.passed() + b.passed(), a.excused() + b.excused(), a.failed() + b.failed())));
         md.append("| source | cases | passed | excused | failed | pass rate |\n|---|---:|---:|---:|---:|---:|\n");
         bySource.forEach((s, t) -> md.append(row(s, t)));
+        md.append(byBuiltin(report));
         md.append("\n<details><summary>By category</summary>\n\n");
         md.append("| category | cases | passed | excused | failed | pass rate |\n|---|---:|---:|---:|---:|---:|\n");
         report.byCategory().forEach((c, t) -> md.append(row(c, t)));
@@ -49,6 +50,32 @@ final class ConformanceReport {
             md.append("\n</details>\n");
         }
         return md.toString();
+    }
+
+    /**
+     * The conformance matrix by host builtin: every builtin a case's module imports from the
+     * host, who provides it, and how those cases fare.
+     */
+    private static String byBuiltin(OpaConformance.Report report) {
+        var tallies = new TreeMap<String, OpaConformance.Tally>();
+        for (var r : report.results()) {
+            for (String b : r.builtins()) {
+                tallies.merge(b, new OpaConformance.Tally(0, 0, 0).add(r.status()),
+                        (a, x) -> new OpaConformance.Tally(a.passed() + x.passed(), a.excused() + x.excused(), a.failed() + x.failed()));
+            }
+        }
+        var plinth = dev.plinth.engine.builtins.HostBuiltins.names();
+        var md = new StringBuilder("\n<details><summary>By host builtin (" + tallies.size()
+                + " builtins the cases import from the host)</summary>\n\n");
+        md.append("| builtin | family | provided by | cases | passed | excused | failed | pass rate |\n|---|---|---|---:|---:|---:|---:|---:|\n");
+        tallies.forEach((b, t) -> {
+            int dot = b.lastIndexOf('.');
+            String family = dot < 0 ? b.replaceAll("_.*", "") : b.substring(0, dot);
+            String by = plinth.contains(b) ? "Plinth" : dev.plinth.engine.api.BundleCheck.HOST_BUILTINS.contains(b) ? "opa-java-wasm" : "missing";
+            md.append(String.format("| `%s` | %s | %s | %d | %d | %d | %d | %.1f %% |%n", b, family, by, t.total(), t.passed(),
+                    t.excused(), t.failed(), pct(t.passed(), t.total())));
+        });
+        return md.append("\n</details>\n").toString();
     }
 
     static final String START = "<!-- opa-results:start -->";

@@ -23,9 +23,17 @@ public final class OpaConformance {
     public enum Status { PASSED, EXCUSED, FAILED, EXCUSED_BUT_PASSED }
 
     /** @param excusedBy the known-exceptions entry that excused it (host_builtins/…, set_order or a case pattern), or null */
-    public record CaseResult(OpaCase c, Status status, String detail, String excusedBy) {
+    public record CaseResult(OpaCase c, Status status, String detail, String excusedBy, java.util.Set<String> builtins) {
         CaseResult(OpaCase c, Status status, String detail) {
-            this(c, status, detail, null);
+            this(c, status, detail, null, java.util.Set.of());
+        }
+
+        CaseResult(OpaCase c, Status status, String detail, String excusedBy) {
+            this(c, status, detail, excusedBy, java.util.Set.of());
+        }
+
+        CaseResult with(java.util.Set<String> used) {
+            return new CaseResult(c, status, detail, excusedBy, used);
         }
     }
 
@@ -110,12 +118,19 @@ public final class OpaConformance {
     }
 
     private static CaseResult runOne(CaseJudge judge, KnownExceptions exceptions, OpaCase c) {
+        CaseJudge.Verdict[] verdict = new CaseJudge.Verdict[1];
+        CaseResult r = judged(judge, exceptions, c, verdict);
+        return verdict[0] == null ? r : r.with(verdict[0].builtins());
+    }
+
+    private static CaseResult judged(CaseJudge judge, KnownExceptions exceptions, OpaCase c, CaseJudge.Verdict[] out) {
         CaseJudge.Verdict v;
         try {
             v = judge.judge(c);
         } catch (RuntimeException | StackOverflowError e) {
             v = new CaseJudge.Verdict(false, "engine threw " + e, new CaseJudge.Cause.Other());
         }
+        out[0] = v;
         if (v.passed()) {
             // Only a case entry can excuse a passing case by name; a class entry matches failures only.
             var byName = exceptions.match(c, new CaseJudge.Cause.Other());
