@@ -209,6 +209,19 @@ class HostBuiltinsTest {
     }
 
     @Test
+    void goLayoutsFormatParseAndCarryOverAsGoDoes() throws Exception {
+        var f = JSON.getNodeFactory();
+        var at = JSON.readTree("[1700000000123456789, \"UTC\", \"2006-01-02T15:04:05,000Z07:00\"]");
+        assertThat(HostBuiltins.get("time.format").call(at).asText()).isEqualTo("2023-11-14T22:13:20,123Z");
+        assertThat(HostBuiltins.get("time.parse_ns").call(f.textNode("2006-01-02 15:04 MST"), f.textNode("2023-11-14 22:13 UTC"))
+                .asLong()).isEqualTo(1_699_999_980_000_000_000L);
+        // Go's AddDate normalizes: January 31 plus one month is March 3 (2026 is not a leap year).
+        assertThat(HostBuiltins.get("time.add_date").call(f.numberNode(1_769_817_600_000_000_000L), f.numberNode(0), f.numberNode(1),
+                f.numberNode(0)).asLong()).isEqualTo(1_772_496_000_000_000_000L);
+        assertThat(HostBuiltins.get("time.parse_rfc3339_ns").call(f.textNode("2026-13-01T00:00:00Z"))).as("month 13: undefined").isNull();
+    }
+
+    @Test
     void numbersStayExact() throws Exception {
         assertThat(eval("t/amounts", "{}").orElseThrow().toString()).isEqualTo("[1536,0.1,129600000000000]");
         assertThat(HostBuiltins.get("units.parse_bytes").call(JSON.getNodeFactory().textNode("1e3kb")).asLong()).isEqualTo(1_000_000);

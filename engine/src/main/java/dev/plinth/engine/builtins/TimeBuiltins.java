@@ -307,7 +307,8 @@ final class TimeBuiltins {
             ISO_TZ_SEC, ISO_TZ_COLON_SEC, ISO_TZ, ISO_SHORT_TZ, ISO_COLON_TZ, NUM_TZ_SEC, NUM_COLON_TZ_SEC, NUM_TZ, NUM_SHORT_TZ,
             NUM_COLON_TZ, FRAC0, FRAC9 }
 
-        record Chunk(String literal, Std std, int digits) {}
+        /** A literal, or a token; a fraction token keeps its digit count and separator. */
+        record Chunk(String literal, Std std, int digits, char separator) {}
 
         static List<Chunk> chunks(String layout) {
             var out = new java.util.ArrayList<Chunk>();
@@ -320,16 +321,17 @@ final class TimeBuiltins {
                     continue;
                 }
                 if (i > lit) {
-                    out.add(new Chunk(layout.substring(lit, i), null, 0));
+                    out.add(new Chunk(layout.substring(lit, i), null, 0, ' '));
                 }
                 Std std = (Std) hit[0];
                 int len = (int) hit[1];
-                out.add(new Chunk(null, std, std == Std.FRAC0 || std == Std.FRAC9 ? len - 1 : 0));
+                boolean frac = std == Std.FRAC0 || std == Std.FRAC9;
+                out.add(new Chunk(null, std, frac ? len - 1 : 0, frac ? layout.charAt(i) : ' '));
                 i += len;
                 lit = i;
             }
             if (lit < layout.length()) {
-                out.add(new Chunk(layout.substring(lit), null, 0));
+                out.add(new Chunk(layout.substring(lit), null, 0, ' '));
             }
             return out;
         }
@@ -482,11 +484,11 @@ final class TimeBuiltins {
                     case NUM_TZ_SEC, NUM_COLON_TZ_SEC, NUM_TZ, NUM_SHORT_TZ, NUM_COLON_TZ -> offset(b, offset,
                             c.std == Std.NUM_COLON_TZ_SEC || c.std == Std.NUM_COLON_TZ, c.std != Std.NUM_SHORT_TZ,
                             c.std == Std.NUM_TZ_SEC || c.std == Std.NUM_COLON_TZ_SEC);
-                    case FRAC0 -> b.append(layoutSeparator(layout, c)).append(String.format(Locale.ROOT, "%09d", t.getNano()), 0, c.digits);
+                    case FRAC0 -> b.append(c.separator).append(String.format(Locale.ROOT, "%09d", t.getNano()), 0, c.digits);
                     case FRAC9 -> {
                         String digits = String.format(Locale.ROOT, "%09d", t.getNano()).substring(0, c.digits).replaceAll("0+$", "");
                         if (!digits.isEmpty()) {
-                            b.append(layoutSeparator(layout, c)).append(digits);
+                            b.append(c.separator).append(digits); // Go prints the layout's own separator, '.' or ','
                         }
                     }
                     default -> throw new IllegalStateException(c.std.name());
@@ -502,10 +504,6 @@ final class TimeBuiltins {
             }
             String name = java.time.format.DateTimeFormatter.ofPattern("zzz", Locale.ENGLISH).format(t);
             return name.startsWith("GMT") && name.length() > 3 ? null : name;
-        }
-
-        private static char layoutSeparator(String layout, Chunk c) {
-            return '.'; // both "." and "," layouts print a period, as Go does
         }
 
         private static void offset(StringBuilder b, int seconds, boolean colon, boolean minutes, boolean withSeconds) {
