@@ -222,6 +222,22 @@ class HostBuiltinsTest {
     }
 
     @Test
+    void sprintfFormatsAsGoDoes() throws Exception {
+        assertThat(sprintf("%v", "[1000000.0]")).isEqualTo("1e+06");
+        assertThat(sprintf("%5.2f|%-5d|%05d|%x|%q", "[3.14159, 42, -42, 255, \"a\\\"b\"]"))
+                .isEqualTo(" 3.14|42   |-0042|ff|\"a\\\"b\"");
+        assertThat(sprintf("%d", "[\"x\"]")).isEqualTo("%!d(string=x)");
+        assertThat(sprintf("%s %s", "[\"a\"]")).isEqualTo("a %!s(MISSING)");
+        assertThat(sprintf("%v", "[{\"b\": 1, \"a\": [1, 2]}]")).as("a composite in Rego's own syntax").isEqualTo("{\"a\": [1, 2], \"b\": 1}");
+        assertThat(sprintf("%s", "[1]")).isEqualTo("%!s(int64=1)");
+        assertThat(sprintf("%d", "[1, 2]")).isEqualTo("1%!(EXTRA int64=2)");
+    }
+
+    private static String sprintf(String format, String args) throws Exception {
+        return HostBuiltins.get("sprintf").call(JSON.getNodeFactory().textNode(format), JSON.readTree(args)).asText();
+    }
+
+    @Test
     void numbersStayExact() throws Exception {
         assertThat(eval("t/amounts", "{}").orElseThrow().toString()).isEqualTo("[1536,0.1,129600000000000]");
         assertThat(HostBuiltins.get("units.parse_bytes").call(JSON.getNodeFactory().textNode("1e3kb")).asLong()).isEqualTo(1_000_000);

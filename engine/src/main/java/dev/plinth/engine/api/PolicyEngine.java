@@ -38,8 +38,22 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class PolicyEngine {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final com.styra.opa.wasm.OpaBuiltin.Builtin[] HOST_BUILTINS =
-            HostBuiltins.all().toArray(new com.styra.opa.wasm.OpaBuiltin.Builtin[0]);
+    /**
+     * Plinth's host builtins, and the binding's own for the names Plinth does not define. The
+     * binding would let its defaults override a custom builtin of the same name, so its
+     * defaults are off and merged here, Plinth's winning (its sprintf is Go's).
+     */
+    private static final com.styra.opa.wasm.OpaBuiltin.Builtin[] HOST_BUILTINS = hostBuiltins();
+
+    private static com.styra.opa.wasm.OpaBuiltin.Builtin[] hostBuiltins() {
+        var all = new java.util.ArrayList<com.styra.opa.wasm.OpaBuiltin.Builtin>(HostBuiltins.all());
+        for (var provided : com.styra.opa.wasm.builtins.Provided.all()) {
+            if (HostBuiltins.get(provided.name()) == null) {
+                all.add(provided);
+            }
+        }
+        return all.toArray(new com.styra.opa.wasm.OpaBuiltin.Builtin[0]);
+    }
 
     /**
      * How Chicory runs the module. {@code COMPILED} (production) translates it to JVM
@@ -91,7 +105,7 @@ public final class PolicyEngine {
         this.data = new AtomicReference<>(new DataVersion(0, bundle.data().toString()));
         try {
             this.factory = () -> {
-                var builder = OpaPolicy.builder().withPolicy(bundle.wasm()).addBuiltins(HOST_BUILTINS);
+                var builder = OpaPolicy.builder().withPolicy(bundle.wasm()).withDefaultBuiltins(false).addBuiltins(HOST_BUILTINS);
                 if (execution == Execution.INTERPRETED) {
                     builder.disableCompiler();
                 }

@@ -303,7 +303,9 @@ public final class ValueText {
             if (text.isEmpty()) {
                 throw new IllegalArgumentException("unexpected '" + s.charAt(start) + "' in a Rego value at " + start);
             }
-            return numberNode(new BigDecimal(text), text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0);
+            boolean integral = text.indexOf('.') < 0 && text.indexOf('e') < 0 && text.indexOf('E') < 0;
+            // A literal written with '.', 'e' or 'E' stays a decimal: OPA's sprintf formats it as a float.
+            return integral ? numberNode(new BigDecimal(text), true) : F.numberNode(new BigDecimal(text));
         }
     }
 
