@@ -103,6 +103,12 @@ class NetworkBuiltinsTest {
             assertThat(stalled.path("error").path("code").asText()).isEqualTo("eval_http_send_network_error");
             assertThat(stalled.path("error").path("message").asText()).contains("timed out");
 
+            // Beyond the evaluation deadline (1 s, below the data's 2 s): the evaluation is stopped, not held.
+            var held = plinth.send("POST", "/v1/data/plinth/realtime/fetched", TestPlinth.with(admin(), "X-Min-Revision", dataRevision),
+                    "{\"input\": {\"request\": {\"url\": \"" + base + "/stall\"}}}");
+            assertThat(held.statusCode()).as(held.body()).isEqualTo(503);
+            assertThat(JSON.readTree(held.body()).path("code").asText()).isEqualTo("EVALUATION_DEADLINE");
+
             int before = hits.get();
             String cached = "{\"url\": \"" + base + "/ok?c=1\", \"force_cache\": true, \"force_cache_duration_seconds\": 60}";
             fetch(plinth, dataRevision, cached);
