@@ -54,15 +54,15 @@ class BundleLifecycleTest {
 
             var activated = a.send("POST", "/v1/policies/active", admin(), "{\"name\": \"candidate\"}");
             assertThat(activated.statusCode()).as(activated.body()).isEqualTo(200);
-            awaitRevision(b, candidateRevision);
-            awaitRevision(a, candidateRevision);
+            b.awaitBundleRevision(candidateRevision);
+            a.awaitBundleRevision(candidateRevision);
 
             assertThat(b.get("/v1/context", admin()).statusCode()).as("replica B decides with the new bundle").isEqualTo(200);
 
             var rolledBack = b.send("POST", "/v1/policies/active", admin(), "{\"rollback\": true}");
             assertThat(rolledBack.statusCode()).as(rolledBack.body()).isEqualTo(200);
-            awaitRevision(a, builtin);
-            awaitRevision(b, builtin);
+            a.awaitBundleRevision(builtin);
+            b.awaitBundleRevision(builtin);
 
             // Broken and malicious bundles: refused with a reason; the active policy is untouched.
             Map<String, byte[]> refused = new LinkedHashMap<>();
@@ -121,9 +121,9 @@ class BundleLifecycleTest {
             String twinRevision = JSON.readTree(twinUpload.body()).path("revision").asText();
             assertThat(twinRevision).startsWith("candidate-1+sha256:").isNotEqualTo(candidateRevision);
             assertThat(a.send("POST", "/v1/policies/active", admin(), "{\"name\": \"twin\"}").statusCode()).isEqualTo(200);
-            awaitRevision(b, twinRevision);
+            b.awaitBundleRevision(twinRevision);
             assertThat(b.send("POST", "/v1/policies/active", admin(), "{\"name\": \"candidate\"}").statusCode()).isEqualTo(200);
-            awaitRevision(b, candidateRevision);
+            b.awaitBundleRevision(candidateRevision);
         }
     }
 
@@ -231,7 +231,7 @@ class BundleLifecycleTest {
             assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
             String revision = JSON.readTree(uploaded.body()).path("revision").asText();
             assertThat(plinth.send("POST", "/v1/policies/active", admin(), "{\"name\": \"families\"}").statusCode()).isEqualTo(200);
-            awaitRevision(plinth, revision);
+            plinth.awaitBundleRevision(revision);
 
             String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1X2FuYSJ9.c2ln";
             var r = plinth.send("POST", "/v1/data/plinth/realtime/families", admin(), "{\"input\": {\"jwt\": \"" + jwt + "\"}}");
@@ -262,18 +262,6 @@ class BundleLifecycleTest {
 
     private static String revision(TestPlinth plinth) throws Exception {
         return JSON.readTree(plinth.get("/health/ready", Map.of()).body()).path("bundle_revision").asText();
-    }
-
-    private static void awaitRevision(TestPlinth plinth, String revision) throws Exception {
-        String last = null;
-        for (int i = 0; i < 200; i++) {
-            last = revision(plinth);
-            if (revision.equals(last)) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("bundle revision stayed " + last + ", expected " + revision);
     }
 
     private static com.fasterxml.jackson.databind.JsonNode read(byte[] json) {

@@ -83,10 +83,7 @@ class NetworkBuiltinsTest {
             assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
             String revision = JSON.readTree(uploaded.body()).path("revision").asText();
             assertThat(plinth.send("POST", "/v1/policies/active", admin(), "{\"name\": \"network\"}").statusCode()).isEqualTo(200);
-            for (int i = 0; i < 200 && !revision.equals(JSON.readTree(plinth.get("/health/ready", java.util.Map.of()).body())
-                    .path("bundle_revision").asText()); i++) {
-                Thread.sleep(50); // a poll for the activation event, bounded
-            }
+            plinth.awaitBundleRevision(revision);
 
             JsonNode ok = fetch(plinth, dataRevision, "{\"url\": \"" + base + "/ok\"}");
             assertThat(ok.path("status_code").asInt()).as(ok.toString()).isEqualTo(200);

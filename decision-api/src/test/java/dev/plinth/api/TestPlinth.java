@@ -124,6 +124,22 @@ final class TestPlinth implements AutoCloseable {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Waits until this replica serves the bundle revision (it follows policy/active through its
+     * listener; no event is exposed for it, so this polls the in-process engine, bounded at 10 s).
+     */
+    void awaitBundleRevision(String revision) throws Exception {
+        String last = null;
+        for (long until = System.nanoTime() + 10_000_000_000L; System.nanoTime() < until; ) {
+            last = server.core().engine().bundleRevision();
+            if (revision.equals(last)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("bundle revision stayed " + last + ", expected " + revision);
+    }
+
     /** The revision a successful write answered (it fails the test when the write did not succeed). */
     static String revisionOf(HttpResponse<String> write) throws Exception {
         org.assertj.core.api.Assertions.assertThat(write.statusCode()).as(write.body()).isLessThan(300);

@@ -9,7 +9,6 @@ import com.styra.opa.wasm.OpaBuiltin;
 import com.styra.opa.wasm.OpaWasm;
 import com.styra.opa.wasm.builtins.Provided;
 import dev.plinth.engine.builtins.NetworkAccess;
-import dev.plinth.engine.internal.ModuleBuiltins;
 import java.io.ByteArrayInputStream;
 import java.util.Arrays;
 import java.util.List;
@@ -48,10 +47,10 @@ public final class BundleCheck {
      * then fail, closed, on the first decision that reaches the call (an outage for
      * everyone that decision serves).
      */
-    static Set<String> unservedBuiltins(Bundle bundle) {
-        var imported = ModuleBuiltins.imported(bundle.wasm());
-        imported.removeAll(HOST_BUILTINS);
-        return imported;
+    static Set<String> unservedBuiltins(PolicyEngine engine) {
+        var unserved = new java.util.TreeSet<>(engine.importedBuiltins()); // read once, when the engine was made
+        unserved.removeAll(HOST_BUILTINS);
+        return unserved;
     }
 
     /** Like {@link #load(Bundle, int, long, NetworkAccess)} with the network builtins off. */
@@ -70,7 +69,7 @@ public final class BundleCheck {
             throw new EngineException.InvalidBundle("bundle lacks the entrypoints " + missing);
         }
         PolicyEngine engine = new PolicyEngine(bundle, poolSize, decisionCacheSize);
-        var unserved = unservedBuiltins(bundle);
+        var unserved = unservedBuiltins(engine);
         if (!unserved.isEmpty()) {
             throw new EngineException.InvalidBundle("the policy calls builtins this engine does not provide: " + unserved
                     + " (the host provides " + HOST_BUILTINS + "; every other builtin must be compiled into the wasm module)");

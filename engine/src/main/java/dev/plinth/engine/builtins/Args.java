@@ -105,6 +105,15 @@ final class Args {
         return out;
     }
 
+    /** An unsigned integer as exactly {@code length} big-endian bytes (an address, an RSA block). */
+    static byte[] unsigned(java.math.BigInteger v, int length) {
+        byte[] raw = v.toByteArray();
+        byte[] out = new byte[length];
+        int copy = Math.min(raw.length, length);
+        System.arraycopy(raw, raw.length - copy, out, length - copy, copy);
+        return out;
+    }
+
     static JsonNode text(String s) {
         return F.textNode(s);
     }

@@ -52,12 +52,17 @@ final class EncodingBuiltins {
     }
 
     private static JsonNode hmac(String algorithm, JsonNode[] a) throws Exception {
+        return text(HexFormat.of().formatHex(hmac(algorithm, bytes(a, 1), bytes(a, 0))));
+    }
+
+    /** HMAC with a JDK algorithm name (HmacSHA256…), for crypto.hmac.* and the HS JWS algorithms. */
+    static byte[] hmac(String algorithm, byte[] key, byte[] input) throws Exception {
         Mac mac = Mac.getInstance(algorithm);
-        byte[] key = bytes(a, 1);
         // The JDK refuses an empty key; HMAC pads any key with zeros to the hash's block, so
         // an empty key is a block of zeros, as Go computes it.
-        mac.init(new SecretKeySpec(key.length == 0 ? new byte["HmacSHA512".equals(algorithm) ? 128 : 64] : key, algorithm));
-        return text(HexFormat.of().formatHex(mac.doFinal(bytes(a, 0))));
+        boolean wideBlock = algorithm.equals("HmacSHA384") || algorithm.equals("HmacSHA512");
+        mac.init(new SecretKeySpec(key.length == 0 ? new byte[wideBlock ? 128 : 64] : key, algorithm));
+        return mac.doFinal(input);
     }
 
     /** Go's url.QueryEscape: the JDK's form encoding, except that Go escapes '*' and keeps '~'. */

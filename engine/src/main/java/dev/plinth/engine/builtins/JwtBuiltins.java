@@ -34,8 +34,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * io.jwt.*: decoding, verifying with PEM certificates, PEM public keys or JWK sets, and
@@ -78,8 +76,8 @@ final class JwtBuiltins {
         return out;
     }
 
-    /** A compact JWS split in three; the signature decoded, the other parts as written. */
-    record Token(String header, String payload, byte[] signature) {
+    /** A compact JWS split in three parts, as written; each decoded when asked for. */
+    record Token(String header, String payload, String signatureText) {
         static Token split(String jwt) {
             if (jwt.indexOf('.') < 0) {
                 throw new BuiltinException("encoded JWT had no period separators");
@@ -88,7 +86,11 @@ final class JwtBuiltins {
             if (parts.length != 3) {
                 throw new BuiltinException("encoded JWT must have 3 sections, found " + parts.length);
             }
-            return new Token(parts[0], parts[1], base64url(parts[2]));
+            return new Token(parts[0], parts[1], parts[2]);
+        }
+
+        byte[] signature() {
+            return base64url(signatureText);
         }
 
         byte[] signingInput() {
@@ -144,7 +146,7 @@ final class JwtBuiltins {
     }
 
     private static JsonNode decode(String jwt) {
-        Token t = splitUnchecked(jwt);
+        Token t = Token.split(jwt);
         ObjectNode header = t.decodedHeader();
         String payload;
         try {
@@ -158,28 +160,13 @@ final class JwtBuiltins {
         ObjectNode body = object(payload);
         byte[] signature;
         try {
-            signature = base64url(jwtSignature(jwt));
+            signature = t.signature();
         } catch (BuiltinException e) {
             throw new BuiltinException("JWT signature had invalid encoding: " + e.getMessage());
         }
         ArrayNode out = Args.F.arrayNode();
         out.add(header).add(body).add(HexFormat.of().formatHex(signature));
         return out;
-    }
-
-    private static Token splitUnchecked(String jwt) {
-        if (jwt.indexOf('.') < 0) {
-            throw new BuiltinException("encoded JWT had no period separators");
-        }
-        String[] parts = jwt.split("\\.", -1);
-        if (parts.length != 3) {
-            throw new BuiltinException("encoded JWT must have 3 sections, found " + parts.length);
-        }
-        return new Token(parts[0], parts[1], new byte[0]);
-    }
-
-    private static String jwtSignature(String jwt) {
-        return jwt.substring(jwt.lastIndexOf('.') + 1);
     }
 
     private static String trim(String s, String cutset) {
@@ -276,17 +263,22 @@ final class JwtBuiltins {
     private static boolean verifyWithKeys(JsonNode[] a, String alg) {
         Token t = Token.split(string(a, 0));
         List<Key> keys = keys(string(a, 1));
-        ObjectNode header = t.decodedHeader();
-        Header h = Header.of(header);
+        return verifiedByAny(keys, Header.of(t.decodedHeader()), alg, t);
+    }
+
+    /** OPA's key choice: the key the token's kid names, if any does; else every key whose alg is empty or the token's. */
+    private static boolean verifiedByAny(List<Key> keys, Header h, String alg, Token t) {
+        byte[] signature = t.signature();
+        byte[] input = t.signingInput();
         if (!h.kid.isEmpty()) {
             for (Key k : keys) {
                 if (k.kid().equals(h.kid)) {
-                    return verifies(k.key(), alg, t.signingInput(), t.signature());
+                    return verifies(k.key(), alg, input, signature);
                 }
             }
         }
         for (Key k : keys) {
-            if ((k.alg().isEmpty() || k.alg().equals(h.alg)) && verifies(k.key(), alg, t.signingInput(), t.signature())) {
+            if ((k.alg().isEmpty() || k.alg().equals(h.alg)) && verifies(k.key(), alg, input, signature)) {
                 return true;
             }
         }
@@ -358,11 +350,9 @@ final class JwtBuiltins {
         System.arraycopy(src, from + skip, dst, at + size - (len - skip), len - skip);
     }
 
+    /** The HS JWS algorithm's HMAC (HS256 is HmacSHA256). */
     static byte[] hmac(String alg, byte[] secret, byte[] input) throws Exception {
-        String name = "HmacSHA" + alg.substring(2);
-        Mac mac = Mac.getInstance(name);
-        mac.init(new SecretKeySpec(secret.length == 0 ? new byte["HS512".equals(alg) || "HS384".equals(alg) ? 128 : 64] : secret, name));
-        return mac.doFinal(input);
+        return EncodingBuiltins.hmac("HmacSHA" + alg.substring(2), secret, input);
     }
 
     /** EMSA-PSS verification with the salt length read from the signature, as Go's PSSSaltLengthAuto. */
@@ -380,7 +370,7 @@ final class JwtBuiltins {
             if (s.compareTo(n) >= 0) {
                 return false;
             }
-            byte[] em = NetBuiltins.bytes(s.modPow(key.getPublicExponent(), n), emLen);
+            byte[] em = Args.unsigned(s.modPow(key.getPublicExponent(), n), emLen);
             MessageDigest md = MessageDigest.getInstance(hash);
             byte[] mHash = md.digest(input);
             int hLen = mHash.length;
@@ -599,20 +589,7 @@ final class JwtBuiltins {
 
     private static boolean verifiesConstraint(List<Key> keys, String secret, Header h, Token t) {
         if (keys != null) {
-            if (!h.kid.isEmpty()) {
-                for (Key k : keys) {
-                    if (k.kid().equals(h.kid)) {
-                        return ALGORITHMS.contains(h.alg) && verifies(k.key(), h.alg, t.signingInput(), t.signature());
-                    }
-                }
-            }
-            for (Key k : keys) {
-                if ((k.alg().isEmpty() || k.alg().equals(h.alg)) && ALGORITHMS.contains(h.alg)
-                        && verifies(k.key(), h.alg, t.signingInput(), t.signature())) {
-                    return true;
-                }
-            }
-            return false;
+            return ALGORITHMS.contains(h.alg) && verifiedByAny(keys, h, h.alg, t);
         }
         return h.alg.startsWith("HS") && ALGORITHMS.contains(h.alg)
                 && verifies(secret.getBytes(StandardCharsets.UTF_8), h.alg, t.signingInput(), t.signature());

@@ -232,15 +232,6 @@ final class NetBuiltins {
         return out;
     }
 
-    /** An unsigned integer as exactly {@code length} big-endian bytes. */
-    static byte[] bytes(BigInteger v, int length) {
-        byte[] raw = v.toByteArray();
-        byte[] out = new byte[length];
-        int copy = Math.min(raw.length, length);
-        System.arraycopy(raw, raw.length - copy, out, length - copy, copy);
-        return out;
-    }
-
     /** Parsed networks and addresses by their text: policies match the same allow-lists on every call. */
     private static final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<Cidr>> NETWORKS =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
@@ -272,7 +263,7 @@ final class NetBuiltins {
         if (a.ip.length == 16 && b.ip.length == 16) {
             return a.prefix <= b.prefix && Arrays.equals(mask(b.ip, a.prefix), a.ip);
         }
-        return a.contains(b.ip) && a.contains(bytes(b.last(), b.ip.length));
+        return a.contains(b.ip) && a.contains(Args.unsigned(b.last(), b.ip.length));
     }
 
     private interface Visit {
@@ -333,7 +324,7 @@ final class NetBuiltins {
         }
         var out = new ArrayList<JsonNode>();
         for (BigInteger i = c.first(); i.compareTo(c.last()) <= 0; i = i.add(BigInteger.ONE)) {
-            out.add(Args.text(format(bytes(i, c.ip.length))));
+            out.add(Args.text(format(Args.unsigned(i, c.ip.length))));
         }
         return ValueText.SetNode.of(out);
     }
@@ -407,7 +398,7 @@ final class NetBuiltins {
             while (size > 0 && at.add(BigInteger.ONE.shiftLeft(size)).subtract(BigInteger.ONE).compareTo(r.last) > 0) {
                 size--;
             }
-            out.add(format(bytes(at, r.width)) + "/" + (bits - size));
+            out.add(format(Args.unsigned(at, r.width)) + "/" + (bits - size));
             at = at.add(BigInteger.ONE.shiftLeft(size));
         }
         return out;

@@ -53,7 +53,8 @@ final class NetworkBuiltins {
                 Builtin.impure("net.lookup_ip_addr", 1, NetworkBuiltins::lookup));
     }
 
-    private static final class SendError extends Exception {
+    /** A failed call, answered as OPA does (undefined, or the error object without raise_error). */
+    private static final class SendError extends RuntimeException {
         final boolean network;
 
         SendError(String message, boolean network) {
@@ -83,26 +84,9 @@ final class NetworkBuiltins {
                 throw new SendError("operand 1 missing required request parameters(s): method and url must be strings", false);
             }
             String key = ValueText.write(req);
-            return Evaluation.current().memoized("http.send", new JsonNode[] {Args.text(key)}, () -> {
-                try {
-                    return cachedOrSent(req, key);
-                } catch (SendError e) {
-                    throw new WrappedError(e);
-                }
-            });
-        } catch (WrappedError w) {
-            return failed(w.error, raiseError);
+            return Evaluation.current().memoized("http.send", new JsonNode[] {Args.text(key)}, () -> cachedOrSent(req, key));
         } catch (SendError e) {
             return failed(e, raiseError);
-        }
-    }
-
-    private static final class WrappedError extends RuntimeException {
-        final SendError error;
-
-        WrappedError(SendError error) {
-            super(error.getMessage(), null, false, false);
-            this.error = error;
         }
     }
 
@@ -117,7 +101,7 @@ final class NetworkBuiltins {
         return out;
     }
 
-    private static JsonNode cachedOrSent(JsonNode req, String key) throws SendError {
+    private static JsonNode cachedOrSent(JsonNode req, String key) {
         boolean force = req.path("force_cache").asBoolean(false);
         boolean cache = req.path("cache").asBoolean(false);
         if (force || cache) {
@@ -162,7 +146,7 @@ final class NetworkBuiltins {
         return -1;
     }
 
-    private static ObjectNode sendNow(JsonNode req) throws SendError {
+    private static ObjectNode sendNow(JsonNode req) {
         NetworkAccess access = Evaluation.current().network();
         Duration timeout = access.timeout();
         JsonNode t = req.get("timeout");
