@@ -219,6 +219,7 @@ class BundleLifecycleTest {
                 "json": json.patch({"a": 1}, [{"op": "add", "path": "/b", "value": 2}]),
                 "uri": uri.parse("https://example.com:8443/a?b=c").port,
                 "graph": graph.reachable_paths({"a": ["b"], "b": []}, {"a"}),
+                "graphql": [graphql.is_valid("{ a }", "type Query { a: Int }"), graphql.is_valid("{ b }", "type Query { a: Int }")],
             }
             """;
 
@@ -249,6 +250,7 @@ class BundleLifecycleTest {
             assertThat(result.path("json")).isEqualTo(JSON.readTree("{\"a\":1,\"b\":2}"));
             assertThat(result.path("uri").asText()).isEqualTo("8443");
             assertThat(result.path("graph").toString()).isEqualTo("[[\"a\",\"b\"]]");
+            assertThat(result.path("graphql").toString()).isEqualTo("[true,false]");
             assertThat(plinth.server.core().engine().cachesDecisions()).as("time.now_ns is imported: nothing is cached").isFalse();
         }
     }

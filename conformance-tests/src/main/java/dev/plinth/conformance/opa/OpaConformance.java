@@ -153,29 +153,38 @@ public final class OpaConformance {
     }
 
     /**
-     * Usage: {@code OpaConformance <cases folder> [--full|--ci] [--interpreted] [--report docs/conformance.md]}.
-     * Exits 1 when a case fails unexcused or an exception is stale.
+     * Usage: {@code OpaConformance <cases folder> [--full|--ci] [--only <text>] [--interpreted] [--report docs/conformance.md]}.
+     * Exits 1 when a case fails unexcused or an exception is stale. {@code --only} runs the cases
+     * whose name or category contains the text (while working on one family; no report is written).
      */
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: OpaConformance <cases folder> [--full|--ci] [--interpreted] [--report <file.md>]");
+            System.err.println("usage: OpaConformance <cases folder> [--full|--ci] [--only <text>] [--interpreted] [--report <file.md>]");
             System.exit(2);
         }
         Path folder = Path.of(args[0]);
         boolean full = true;
         var execution = PolicyEngine.Execution.COMPILED;
         Path reportFile = null;
+        String only = null;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--full" -> full = true;
                 case "--ci" -> full = false;
                 case "--interpreted" -> execution = PolicyEngine.Execution.INTERPRETED;
                 case "--report" -> reportFile = Path.of(args[++i]);
+                case "--only" -> only = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         List<OpaCase> all = OpaCase.readAll(folder);
         List<OpaCase> cases = full ? all : ciSubset(all, CI_STRIDE);
+        if (only != null) {
+            String text = only;
+            cases = all.stream().filter(c -> c.key().contains(text) || c.category().contains(text)).toList();
+            full = false;
+            reportFile = null;
+        }
         System.out.printf("opa conformance: %d of %d cases, %s engine, %d threads%n", cases.size(), all.size(),
                 execution.name().toLowerCase(), Runtime.getRuntime().availableProcessors());
         Report report = run(folder, cases, full, execution, System.out);

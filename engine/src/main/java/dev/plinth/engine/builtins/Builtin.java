@@ -47,6 +47,13 @@ public record Builtin(String name, int arity, boolean impure, Fn fn) implements 
         } catch (Exception e) {
             LOG.log(Level.FINE, name + " failed: undefined", e);
             return null;
+        } catch (StackOverflowError e) {
+            // A document nested deeper than this thread's stack (a GraphQL query a thousand
+            // selections deep, say) fails this call, as OPA's depth limits fail it, instead of
+            // the whole evaluation. Nothing is shared mid-call: the builtins are pure functions
+            // of their arguments, so unwinding their frames leaves no state behind.
+            LOG.log(Level.FINE, name + " exhausted the stack: undefined");
+            return null;
         }
     }
 
