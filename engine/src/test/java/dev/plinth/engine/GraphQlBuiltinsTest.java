@@ -211,7 +211,7 @@ class GraphQlBuiltinsTest {
         cases().forEach(list::add);
         ObjectNode input = JSON.createObjectNode().set("cases", list);
 
-        JsonNode opa = opaEval(input);
+        JsonNode opa = OpaOracle.eval(POLICY, input, "data.t.results");
         var engine = new PolicyEngine(HostBuiltinsTest.build(POLICY, "t/results"), 1, 0);
         assertThat(opa.size()).isEqualTo(list.size());
         // All at once: a call that exhausts the thread's stack (the thousand-deep documents)
@@ -246,15 +246,4 @@ class GraphQlBuiltinsTest {
         assertThat(r.at("/1/tree_valid").asBoolean(false)).isTrue();
     }
 
-    /** {@code opa eval} of data.t.results on the input, with OPA's Go evaluator. */
-    private static JsonNode opaEval(JsonNode input) throws Exception {
-        Path dir = Files.createTempDirectory("plinth-graphql");
-        Files.writeString(dir.resolve("t.rego"), POLICY);
-        Files.writeString(dir.resolve("input.json"), JSON.writeValueAsString(input));
-        Process p = new ProcessBuilder(System.getProperty("plinth.opa.bin"), "eval", "-f", "json", "-d", "t.rego", "-i", "input.json",
-                "data.t.results").directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
-        return JSON.readTree(out).at("/result/0/expressions/0/value");
-    }
 }

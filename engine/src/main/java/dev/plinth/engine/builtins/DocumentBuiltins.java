@@ -358,6 +358,15 @@ final class DocumentBuiltins {
     /** Go's net/url.Parse, the parts OPA reports. */
     record GoUrl(String scheme, String host, String path, String rawPath, String rawQuery, String fragment) {
 
+        /** Go's url.URL marshalled as a struct (as inside an x509.Certificate). */
+        ObjectNode toStruct() {
+            ObjectNode o = Args.F.objectNode();
+            o.put("Scheme", scheme).put("Opaque", "").putNull("User");
+            o.put("Host", host).put("Path", path).put("RawPath", rawPath).put("OmitHost", false).put("ForceQuery", false);
+            o.put("RawQuery", rawQuery).put("Fragment", fragment).put("RawFragment", "");
+            return o;
+        }
+
         ObjectNode toObject() {
             ObjectNode o = Args.F.objectNode();
             if (!scheme.isEmpty()) {

@@ -1,0 +1,28 @@
+package dev.plinth.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** OPA's Go evaluator as the oracle: {@code opa eval} of a policy on an input, with the pinned OPA CLI. */
+final class OpaOracle {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private OpaOracle() {}
+
+    /** The value of {@code query} (e.g. data.t.results); a missing node when undefined. */
+    static JsonNode eval(String rego, JsonNode input, String query) throws Exception {
+        Path dir = Files.createTempDirectory("plinth-opa-oracle");
+        Files.writeString(dir.resolve("t.rego"), rego);
+        Files.writeString(dir.resolve("input.json"), JSON.writeValueAsString(input));
+        Process p = new ProcessBuilder(System.getProperty("plinth.opa.bin"), "eval", "-f", "json", "-d", "t.rego", "-i", "input.json", query)
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        return JSON.readTree(out).at("/result/0/expressions/0/value");
+    }
+}
