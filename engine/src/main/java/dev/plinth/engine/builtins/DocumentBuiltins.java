@@ -358,6 +358,14 @@ final class DocumentBuiltins {
     /** Go's net/url.Parse, the parts OPA reports. */
     record GoUrl(String scheme, String host, String path, String rawPath, String rawQuery, String fragment) {
 
+        /** Go's URL.EscapedPath: the path as written when that is a valid encoding of it, else escaped. */
+        String escapedPath() {
+            if (!rawPath.isEmpty()) {
+                return rawPath;
+            }
+            return path.equals("*") ? "*" : escapePath(path);
+        }
+
         /** Go's url.URL marshalled as a struct (as inside an x509.Certificate). */
         ObjectNode toStruct() {
             ObjectNode o = Args.F.objectNode();
@@ -490,7 +498,7 @@ final class DocumentBuiltins {
                 host = parseHost(at < 0 ? authority : authority.substring(at + 1));
             }
             String path = unescape(rest, true);
-            String rawPath = escapePath(path).equals(rest) ? "" : rest;
+            String rawPath = escapePath(path).equals(rest) || !validEncoded(rest) ? "" : rest;
             return new GoUrl(scheme, host, path, rawPath, rawQuery, fragment);
         }
 
@@ -556,6 +564,18 @@ final class DocumentBuiltins {
         }
 
         /** Go's escape(s, encodePath). */
+        /** Go's validEncoded for a path: only characters a path may carry unescaped, and escapes. */
+        private static boolean validEncoded(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-_.~$&+,/:;=@!'()*[]%".indexOf(c) >= 0;
+                if (!ok) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
         private static String escapePath(String s) {
             var out = new StringBuilder();
             for (byte b : s.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {

@@ -33,7 +33,7 @@ import java.util.TreeMap;
 final class NetworkBuiltins {
 
     private static final ObjectMapper JSON = new ObjectMapper().setNodeFactory(ValueText.factory());
-    private static final Set<String> ALLOWED = Set.of("method", "url", "body", "enable_redirect", "force_json_decode",
+    static final Set<String> ALLOWED = Set.of("method", "url", "body", "enable_redirect", "force_json_decode",
             "force_yaml_decode", "headers", "raw_body", "tls_use_system_certs", "tls_ca_cert", "tls_ca_cert_file", "tls_ca_cert_env_variable",
             "tls_client_cert", "tls_client_cert_file", "tls_client_cert_env_variable", "tls_client_key", "tls_client_key_file",
             "tls_client_key_env_variable", "tls_insecure_skip_verify", "tls_server_name", "timeout", "cache", "force_cache",
