@@ -12,10 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * The cases Plinth's engine is known not to pass, each with its reason, in three forms:
+ * The cases Plinth's engine is known not to pass, each with its reason, in two forms:
  * {@code host_builtins} excuses a case only when it failed because the host lacks that
- * builtin; {@code set_order} excuses a case only when the answer equals the wanted one
- * with every array read as a set; {@code cases} names single cases by {@link OpaCase#key()}
+ * builtin; {@code cases} names single cases by {@link OpaCase#key()}
  * or a glob over it ({@code *} matches anything). An entry no case used is reported as
  * stale, so the file cannot outlive the failures it excuses.
  */
@@ -26,21 +25,16 @@ public final class KnownExceptions {
     /** The file's shape. */
     record File(
             @com.fasterxml.jackson.annotation.JsonProperty("host_builtins") Map<String, String> hostBuiltins,
-            @com.fasterxml.jackson.annotation.JsonProperty("set_order") String setOrder,
             Map<String, String> cases) {}
-
-    private static final String SET_ORDER = "set_order";
 
     private final Map<String, String> reasons;
     private final Map<String, String> builtins;
-    private final String setOrder;
     private final Map<String, Pattern> patterns = new LinkedHashMap<>();
     private final Set<String> used = ConcurrentHashMap.newKeySet();
 
     private KnownExceptions(File file) {
         this.reasons = file.cases() == null ? Map.of() : Map.copyOf(file.cases());
         this.builtins = file.hostBuiltins() == null ? Map.of() : Map.copyOf(file.hostBuiltins());
-        this.setOrder = file.setOrder();
         builtins.forEach((name, reason) -> {
             if (reason == null || reason.isBlank()) {
                 throw new IllegalArgumentException("known exception for host builtin '" + name + "' has no reason");
@@ -61,7 +55,7 @@ public final class KnownExceptions {
                 throw new IllegalStateException(RESOURCE + " is not on the classpath");
             }
             File file = new ObjectMapper(new YAMLFactory()).readValue(in, File.class);
-            return new KnownExceptions(file == null ? new File(null, null, null) : file);
+            return new KnownExceptions(file == null ? new File(null, null) : file);
         } catch (IOException e) {
             throw new IllegalStateException(RESOURCE + " does not parse: " + e.getMessage(), e);
         }
@@ -72,10 +66,6 @@ public final class KnownExceptions {
         if (cause instanceof CaseJudge.Cause.MissingBuiltin(String name) && builtins.containsKey(name)) {
             used.add("host_builtins/" + name);
             return Optional.of(Map.entry("host_builtins/" + name, "host builtin " + name + ": " + builtins.get(name)));
-        }
-        if (cause instanceof CaseJudge.Cause.SetOrder && setOrder != null) {
-            used.add(SET_ORDER);
-            return Optional.of(Map.entry(SET_ORDER, setOrder));
         }
         String key = c.key();
         for (var entry : patterns.entrySet()) {
@@ -91,9 +81,6 @@ public final class KnownExceptions {
     public Set<String> unused() {
         var rest = new java.util.TreeSet<>(reasons.keySet());
         builtins.keySet().forEach(b -> rest.add("host_builtins/" + b));
-        if (setOrder != null) {
-            rest.add(SET_ORDER);
-        }
         rest.removeAll(used);
         return rest;
     }

@@ -22,7 +22,7 @@ public final class OpaConformance {
 
     public enum Status { PASSED, EXCUSED, FAILED, EXCUSED_BUT_PASSED }
 
-    /** @param excusedBy the known-exceptions entry that excused it (host_builtins/…, set_order or a case pattern), or null */
+    /** @param excusedBy the known-exceptions entry that excused it (host_builtins/… or a case pattern), or null */
     public record CaseResult(OpaCase c, Status status, String detail, String excusedBy, java.util.Set<String> builtins) {
         CaseResult(OpaCase c, Status status, String detail) {
             this(c, status, detail, null, java.util.Set.of());

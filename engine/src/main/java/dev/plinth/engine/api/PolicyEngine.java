@@ -9,8 +9,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.styra.opa.wasm.OpaPolicy;
 import dev.plinth.engine.builtins.Evaluation;
 import dev.plinth.engine.builtins.HostBuiltins;
+import dev.plinth.engine.builtins.ValueText;
 import dev.plinth.engine.internal.InstancePool;
 import dev.plinth.engine.internal.ModuleBuiltins;
+import dev.plinth.engine.internal.ValueEvaluation;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -96,6 +98,15 @@ public final class PolicyEngine {
      * @param execution         compiled (production) or interpreted
      */
     public PolicyEngine(Bundle bundle, int poolSize, long decisionCacheSize, Execution execution) {
+        this(bundle, poolSize, decisionCacheSize, execution, java.util.List.of());
+    }
+
+    /**
+     * @param extraBuiltins builtins of the embedder's own, beside the engine's (a name the engine
+     *                      defines cannot be replaced); impure ones keep the module out of the caches
+     */
+    public PolicyEngine(Bundle bundle, int poolSize, long decisionCacheSize, Execution execution,
+            java.util.List<dev.plinth.engine.builtins.Builtin> extraBuiltins) {
         Objects.requireNonNull(execution, "execution");
         if (decisionCacheSize < 0) {
             throw new IllegalArgumentException("decision cache size must not be negative, was " + decisionCacheSize);
@@ -103,9 +114,19 @@ public final class PolicyEngine {
         this.decisions = decisionCacheSize == 0 ? null : Caffeine.newBuilder().maximumSize(decisionCacheSize).build();
         this.bundle = Objects.requireNonNull(bundle, "bundle");
         this.data = new AtomicReference<>(new DataVersion(0, bundle.data().toString()));
+        for (var extra : extraBuiltins) {
+            if (HostBuiltins.get(extra.name()) != null) {
+                throw new IllegalArgumentException("builtin " + extra.name() + " is the engine's own and cannot be replaced");
+            }
+        }
+        var builtins = new java.util.ArrayList<com.styra.opa.wasm.OpaBuiltin.Builtin>(java.util.List.of(HOST_BUILTINS));
+        builtins.addAll(extraBuiltins);
+        var impure = new java.util.TreeSet<>(HostBuiltins.impure());
+        extraBuiltins.stream().filter(dev.plinth.engine.builtins.Builtin::impure).forEach(b -> impure.add(b.name()));
         try {
             this.factory = () -> {
-                var builder = OpaPolicy.builder().withPolicy(bundle.wasm()).withDefaultBuiltins(false).addBuiltins(HOST_BUILTINS);
+                var builder = OpaPolicy.builder().withPolicy(bundle.wasm()).withDefaultBuiltins(false)
+                        .addBuiltins(builtins.toArray(new com.styra.opa.wasm.OpaBuiltin.Builtin[0]));
                 if (execution == Execution.INTERPRETED) {
                     builder.disableCompiler();
                 }
@@ -114,7 +135,7 @@ public final class PolicyEngine {
             this.pool = new InstancePool(factory, poolSize);
             var imported = ModuleBuiltins.imported(bundle.wasm());
             this.importedBuiltins = java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(imported));
-            imported.retainAll(HostBuiltins.impure());
+            imported.retainAll(impure);
             this.impureBuiltins = java.util.Collections.unmodifiableSet(imported);
         } catch (RuntimeException e) {
             throw new EngineException.InvalidBundle("policy.wasm does not load: " + e.getMessage(), e);
@@ -319,7 +340,7 @@ public final class PolicyEngine {
             }
             String raw;
             try (var evaluation = Evaluation.open(clock, network)) {
-                raw = instance.policy().entrypoint(id).evaluate(inputJson);
+                raw = ValueEvaluation.evaluate(instance.policy(), id, inputJson);
             }
             healthy = !watchdog.disarm();
             return raw;
@@ -384,15 +405,18 @@ public final class PolicyEngine {
         }
     }
 
+    /** The result set, read as a Rego value so that sets come out in OPA's order (see {@link ValueEvaluation}). */
     private static ArrayNode resultSet(String raw, String entrypoint) {
+        JsonNode value;
         try {
-            if (!(JSON.readTree(raw) instanceof ArrayNode set)) {
-                throw new EngineException.EvaluationFailed(entrypoint + " answered a non-array result set", null);
-            }
-            return set;
-        } catch (java.io.IOException e) {
-            throw new EngineException.EvaluationFailed(entrypoint + " answered invalid JSON", e);
+            value = ValueText.json(ValueText.parse(raw));
+        } catch (RuntimeException e) {
+            throw new EngineException.EvaluationFailed(entrypoint + " answered an unreadable result: " + e.getMessage(), e);
         }
+        if (!(value instanceof ArrayNode set)) {
+            throw new EngineException.EvaluationFailed(entrypoint + " answered a non-array result set", null);
+        }
+        return set;
     }
 
     /** Recent distinct inputs evaluated through the cache, for comparing bundles before activation. */

@@ -20,8 +20,8 @@ public final class HostBuiltins {
     static {
         var all = new LinkedHashMap<String, Builtin>();
         for (List<Builtin> family : List.of(EncodingBuiltins.all(), TextBuiltins.all(), ValueBuiltins.all(), NetBuiltins.all(),
-                JwtBuiltins.all(), TimeBuiltins.all(), DocumentBuiltins.all(), GraphQlBuiltins.all(), X509Builtins.all(), AwsBuiltins.all(),
-                NetworkBuiltins.all(), List.of(GoFormat.builtin()))) {
+                JwtBuiltins.all(), TimeBuiltins.all(), DocumentBuiltins.all(), GraphQlBuiltins.all(), X509Builtins.all(), AwsBuiltins.all(), JsonSchemaBuiltins.all(),
+                NetworkBuiltins.all(), List.of(GoFormat.builtin(), GlobsMatch.builtin()))) {
             for (Builtin b : family) {
                 if (all.put(b.name(), b) != null) {
                     throw new IllegalStateException("builtin " + b.name() + " is defined twice");

@@ -53,6 +53,43 @@ public final class ValueText {
         }
     }
 
+    /**
+     * The value as OPA's JSON answers it: a set becomes the array of its elements in OPA's
+     * order (sorted, as the Go evaluator writes sets); a fractional number is the nearest
+     * float64, as the module's own JSON writer and the Go evaluator answer a computed one
+     * (the value writer prints the module's decimal to 18 digits); everything else as it is.
+     */
+    public static JsonNode json(JsonNode value) {
+        if (value.isNumber()) {
+            // The nodes Jackson's default reading of the module's JSON gives, so answers compare
+            // equal to JSON parsed elsewhere: int, long or big integer; a double otherwise.
+            if (value.isIntegralNumber() || value.decimalValue().stripTrailingZeros().scale() <= 0) {
+                BigInteger i = value.isIntegralNumber() ? value.bigIntegerValue() : value.decimalValue().toBigIntegerExact();
+                if (i.bitLength() < 32) {
+                    return F.numberNode(i.intValue());
+                }
+                return i.bitLength() < 64 ? F.numberNode(i.longValue()) : F.numberNode(i);
+            }
+            return F.numberNode(value.doubleValue());
+        }
+        if (value instanceof SetNode set) {
+            ArrayNode out = F.arrayNode();
+            SetNode.of(set).forEach(e -> out.add(json(e)));
+            return out;
+        }
+        if (value.isArray()) {
+            ArrayNode out = F.arrayNode();
+            value.forEach(e -> out.add(json(e)));
+            return out;
+        }
+        if (value.isObject()) {
+            ObjectNode out = F.objectNode();
+            value.properties().forEach(e -> out.set(e.getKey(), json(e.getValue())));
+            return out;
+        }
+        return value;
+    }
+
     public static JsonNodeFactory factory() {
         return F;
     }
