@@ -21,7 +21,7 @@ public final class HostBuiltins {
         var all = new LinkedHashMap<String, Builtin>();
         for (List<Builtin> family : List.of(EncodingBuiltins.all(), TextBuiltins.all(), ValueBuiltins.all(), NetBuiltins.all(),
                 JwtBuiltins.all(), TimeBuiltins.all(), DocumentBuiltins.all(), GraphQlBuiltins.all(), X509Builtins.all(), AwsBuiltins.all(), JsonSchemaBuiltins.all(),
-                NetworkBuiltins.all(), List.of(GoFormat.builtin(), GlobsMatch.builtin()))) {
+                NetworkBuiltins.all(), List.of(GoFormat.builtin(), GlobsMatch.builtin(), GoTemplate.builtin()))) {
             for (Builtin b : family) {
                 if (all.put(b.name(), b) != null) {
                     throw new IllegalStateException("builtin " + b.name() + " is defined twice");
