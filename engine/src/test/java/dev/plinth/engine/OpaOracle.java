@@ -23,6 +23,8 @@ final class OpaOracle {
                 .directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor()).as(out).isZero();
-        return JSON.readTree(out).at("/result/0/expressions/0/value");
+        JsonNode answer = JSON.readTree(out);
+        assertThat(answer.has("errors")).as(out).isFalse();
+        return answer.at("/result/0/expressions/0/value");
     }
 }

@@ -20,7 +20,7 @@ public final class HostBuiltins {
     static {
         var all = new LinkedHashMap<String, Builtin>();
         for (List<Builtin> family : List.of(EncodingBuiltins.all(), TextBuiltins.all(), ValueBuiltins.all(), NetBuiltins.all(),
-                JwtBuiltins.all(), TimeBuiltins.all(), DocumentBuiltins.all(), GraphQlBuiltins.all(), X509Builtins.all(), AwsBuiltins.all(), JsonSchemaBuiltins.all(),
+                JwtBuiltins.all(), TimeBuiltins.all(), DocumentBuiltins.all(), GraphQlBuiltins.all(), X509Builtins.all(), AwsBuiltins.all(), JsonSchemaBuiltins.all(), YamlBuiltins.all(),
                 NetworkBuiltins.all(), List.of(GoFormat.builtin(), GlobsMatch.builtin(), GoTemplate.builtin()))) {
             for (Builtin b : family) {
                 if (all.put(b.name(), b) != null) {
