@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plinth.engine.api.PolicyEngine;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,8 +50,9 @@ class AwsSignBuiltinsTest {
             list.add(JSON.readTree(c));
         }
         var input = JSON.createObjectNode().set("cases", list);
-        JsonNode opa = OpaOracle.eval(POLICY, input, "data.t.results");
-        JsonNode plinth = new PolicyEngine(HostBuiltinsTest.build(POLICY, "t/results"), 1, 0).evaluate("t/results", input).orElseThrow();
+        var both = OpaOracle.results(POLICY, input);
+        JsonNode opa = both.opa();
+        JsonNode plinth = both.plinth();
         assertThat(opa.size()).isEqualTo(cases.length);
         for (int i = 0; i < cases.length; i++) {
             assertThat(plinth.get(String.valueOf(i))).as("case %d: %s", i, cases[i]).isEqualTo(opa.get(String.valueOf(i)));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.plinth.engine.api.PolicyEngine;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -105,8 +104,9 @@ class JsonSchemaBuiltinsTest {
             ((com.fasterxml.jackson.databind.node.ObjectNode) list.get(list.size() - 1)).set("schema", JSON.readTree(c[1]));
         }
         var input = JSON.createObjectNode().set("cases", list);
-        JsonNode opa = OpaOracle.eval(POLICY, input, "data.t.results");
-        JsonNode plinth = new PolicyEngine(HostBuiltinsTest.build(POLICY, "t/results"), 1, 0).evaluate("t/results", input).orElseThrow();
+        var both = OpaOracle.results(POLICY, input);
+        JsonNode opa = both.opa();
+        JsonNode plinth = both.plinth();
         assertThat(opa.size()).isEqualTo(list.size());
         for (int i = 0; i < list.size(); i++) {
             String key = String.valueOf(i);

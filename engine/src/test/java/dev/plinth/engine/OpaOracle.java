@@ -14,6 +14,15 @@ final class OpaOracle {
 
     private OpaOracle() {}
 
+    /** data.t.results of a policy on an input, from OPA's evaluator and from Plinth's engine. */
+    record Both(JsonNode opa, JsonNode plinth) {}
+
+    static Both results(String rego, JsonNode input) throws Exception {
+        JsonNode opa = eval(rego, input, "data.t.results");
+        var engine = new dev.plinth.engine.api.PolicyEngine(HostBuiltinsTest.build(rego, "t/results"), 1, 0);
+        return new Both(opa, engine.evaluate("t/results", input).orElseThrow());
+    }
+
     /** The value of {@code query} (e.g. data.t.results); a missing node when undefined. */
     static JsonNode eval(String rego, JsonNode input, String query) throws Exception {
         Path dir = Files.createTempDirectory("plinth-opa-oracle");

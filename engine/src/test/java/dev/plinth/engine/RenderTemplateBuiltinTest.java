@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plinth.engine.api.PolicyEngine;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,8 +52,9 @@ class RenderTemplateBuiltinTest {
             templates.add(t);
         }
         var input = JSON.createObjectNode().set("templates", templates);
-        JsonNode opa = OpaOracle.eval(POLICY, input, "data.t.results");
-        JsonNode plinth = new PolicyEngine(HostBuiltinsTest.build(POLICY, "t/results"), 1, 0).evaluate("t/results", input).orElseThrow();
+        var both = OpaOracle.results(POLICY, input);
+        JsonNode opa = both.opa();
+        JsonNode plinth = both.plinth();
         for (int i = 0; i < TEMPLATES.length; i++) {
             assertThat(plinth.get(String.valueOf(i))).as("%s", TEMPLATES[i]).isEqualTo(opa.get(String.valueOf(i)));
         }
