@@ -46,6 +46,7 @@ type record struct {
 	Data          any               `json:"data,omitempty"`
 	Input         any               `json:"input,omitempty"`
 	HasInput      bool              `json:"has_input"`
+	InputValue    string            `json:"input_value,omitempty"` // input_term in Rego's value syntax (sets stay sets)
 	WantDefined   *bool             `json:"want_defined,omitempty"`
 	WantResult    *[]map[string]any `json:"want_result,omitempty"`
 	WantErrorCode *string           `json:"want_error_code,omitempty"`
@@ -201,7 +202,7 @@ func compile(j job, out string) error {
 			j.rec.CompileError = "input_term has no JSON form: " + err.Error()
 			return nil
 		}
-		j.rec.Input, j.rec.HasInput = v, true
+		j.rec.Input, j.rec.HasInput, j.rec.InputValue = v, true, term.Value.String()
 	case tc.Input != nil:
 		j.rec.Input, j.rec.HasInput = *tc.Input, true
 	}
@@ -216,6 +217,9 @@ func compile(j job, out string) error {
 		rego.FunctionDecl(&rego.Function{Name: "custom_builtin_test", Decl: types.NewFunction([]types.Type{types.N}, types.N)}),
 		rego.FunctionDecl(&rego.Function{Name: "custom_builtin_test_impure", Decl: types.NewFunction(nil, types.N)}),
 		rego.FunctionDecl(&rego.Function{Name: "custom_builtin_test_memoization", Decl: types.NewFunction(nil, types.N)}),
+		// OPA's Go test harness registers test.sleep for its time cases; the Java harness
+		// registers it the same way (Plinth's engine does not have it).
+		rego.FunctionDecl(&rego.Function{Name: "test.sleep", Decl: types.NewFunction([]types.Type{types.S}, types.NewNull())}),
 	}
 	for i, m := range tc.Modules {
 		opts = append(opts, rego.Module(fmt.Sprintf("module-%d.rego", i), m))

@@ -29,7 +29,8 @@ import java.util.Map;
  * Host builtins per family through Plinth's engine (compiled wasm on Chicory) beside
  * {@code opa bench} (OPA's Go evaluator) on the same policy, data and input: JWT verify with
  * RS256 and ES256, net.cidr_contains_matches against 1,000 CIDRs (in data),
- * time.parse_rfc3339_ns, semver.compare, regex.replace and json.patch. One thread, warm;
+ * time.parse_rfc3339_ns, semver.compare, regex.replace, json.patch, json.match_schema,
+ * graphql.is_valid, yaml.unmarshal and strings.render_template. One thread, warm;
  * Plinth's numbers are the p50 and p99 of 20,000 timed evaluations, OPA's the median of
  * its query-eval timer over its own iterations.
  *
@@ -49,6 +50,10 @@ public final class BuiltinFamilies {
             semver_compare := semver.compare(input.a, input.b)
             regex_replace := regex.replace(input.s, "[0-9]+", "#")
             json_patch := json.patch(input.doc, [{"op": "add", "path": "/b", "value": 2}, {"op": "remove", "path": "/a"}])
+            json_match_schema := json.match_schema(input.order, data.order_schema)
+            graphql_is_valid := graphql.is_valid(input.gql, data.gql_schema)
+            yaml_unmarshal := count(yaml.unmarshal(input.yaml))
+            render_template := strings.render_template(input.tmpl, {"name": "ana", "items": ["a", "b", "c"]})
             """;
 
     private BuiltinFamilies() {}
@@ -63,9 +68,15 @@ public final class BuiltinFamilies {
         for (int i = 0; i < 1000; i++) {
             cidrs.add("10." + (i / 250) + "." + (i % 250) + ".0/24");
         }
+        data.set("order_schema", JSON.readTree("""
+                {"type": "object", "required": ["id", "items"], "properties": {"id": {"type": "string", "pattern": "^o_[0-9]+$"},
+                 "items": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["sku", "qty"],
+                 "properties": {"sku": {"type": "string"}, "qty": {"type": "integer", "minimum": 1}}}}}}"""));
+        data.put("gql_schema", "type Query { user(id: ID!): User } type User { id: ID! name: String friends: [User] }");
         Files.writeString(dir.resolve("input.json"), input.toString());
         Files.writeString(dir.resolve("data.json"), data.toString());
-        List<String> families = List.of("jwt_rs256", "jwt_es256", "cidr_matches", "time_rfc3339", "semver_compare", "regex_replace", "json_patch");
+        List<String> families = List.of("jwt_rs256", "jwt_es256", "cidr_matches", "time_rfc3339", "semver_compare", "regex_replace", "json_patch",
+                "json_match_schema", "graphql_is_valid", "yaml_unmarshal", "render_template");
         var cmd = new ArrayList<>(List.of(opa.toString(), "build", "-t", "wasm", "-o", "b.tar.gz"));
         families.forEach(f -> cmd.addAll(List.of("-e", "b/" + f)));
         cmd.add("b.rego");
@@ -120,6 +131,10 @@ public final class BuiltinFamilies {
         in.put("ip", "10.3.200.7").put("t", "2026-12-01T12:34:56.789Z").put("a", "1.10.3-rc.1").put("b", "1.10.3");
         in.put("s", "order 123 of 456 items, 789 left");
         in.putObject("doc").put("a", 1).put("c", Map.of("x", 1).toString());
+        in.set("order", JSON.readTree("{\"id\": \"o_42\", \"items\": [{\"sku\": \"a\", \"qty\": 2}, {\"sku\": \"b\", \"qty\": 1}]}"));
+        in.put("gql", "query Q($id: ID!) { user(id: $id) { id name friends { id } } }");
+        in.put("yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels: {app: web}\nspec:\n  containers:\n    - name: app\n      image: nginx\n");
+        in.put("tmpl", "hello {{.name}}: {{range $i, $x := .items}}{{if $i}}, {{end}}{{$x}}{{end}}");
         return in;
     }
 

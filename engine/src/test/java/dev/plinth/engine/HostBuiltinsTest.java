@@ -128,6 +128,24 @@ class HostBuiltinsTest {
     }
 
     @Test
+    void aSetInResultsComesOutSortedAndASetInInputStaysASet() throws Exception {
+        var e = new PolicyEngine(build("""
+                package s
+
+                sorted := {"b", "a", "c", 3, 1, [2], {"k": 1}}
+
+                given := {"is_set": is_set(input.s), "count": count(input.s), "has": input.s["x"]}
+                """, "s/sorted", "s/given"), 1, 0);
+        assertThat(e.evaluate("s/sorted", JSON.createObjectNode()).orElseThrow().toString())
+                .as("OPA's order: numbers, strings, arrays, objects").isEqualTo("[1,3,\"a\",\"b\",\"c\",[2],{\"k\":1}]");
+        var input = JSON.createObjectNode();
+        input.set("s", dev.plinth.engine.builtins.ValueText.SetNode.of(List.of(JSON.getNodeFactory().textNode("x"),
+                JSON.getNodeFactory().textNode("x"), JSON.getNodeFactory().textNode("y"))));
+        var set = e.evaluateResultSet("s/given", Optional.of(input));
+        assertThat(set.get(0).path("result")).isEqualTo(JSON.readTree("{\"count\": 2, \"has\": \"x\", \"is_set\": true}"));
+    }
+
+    @Test
     void aTimeDependentDecisionFollowsTheInjectedClockAndIsNeverCached() throws Exception {
         var clock = new MovableClock(Instant.parse("2026-12-01T12:00:00Z"), 0);
         engine.clock(clock);

@@ -95,7 +95,9 @@ public final class CaseJudge {
             return judgeError(c, e);
         }
         try {
-            resultSet = engine.evaluateResultSet(QUERY_ENTRYPOINT, c.hasInput() ? Optional.of(c.input()) : Optional.empty());
+            // An input_term is given as a Rego value (a set stays a set), other input as JSON.
+            JsonNode input = c.inputValue() != null ? dev.plinth.engine.builtins.ValueText.parse(c.inputValue()) : c.input();
+            resultSet = engine.evaluateResultSet(QUERY_ENTRYPOINT, c.hasInput() ? Optional.of(input) : Optional.empty());
         } catch (EngineException e) {
             return judgeError(c, e).with(engine.importedBuiltins());
         }
@@ -103,15 +105,22 @@ public final class CaseJudge {
     }
 
     /**
-     * The builtins OPA's own wasm harness registers for its assets (test/wasm/assets/test.js),
-     * with the same answers: one more than the argument, "foo", and 100 answered once (a
-     * second call fails: the module must memoize it).
+     * The builtins OPA's own harnesses register: for the wasm assets (test/wasm/assets/test.js),
+     * with the same answers (one more than the argument, "foo", and 100 answered once: a
+     * second call fails, the module must memoize it), and test.sleep, which OPA's Go harness
+     * gives its time cases (it waits the duration, at most a second, and answers null).
      */
     static List<Builtin> testBuiltins() {
         var called = new java.util.concurrent.atomic.AtomicBoolean();
         return List.of(
                 Builtin.pure("custom_builtin_test", 1, a -> JSON.getNodeFactory().numberNode(a[0].decimalValue().add(java.math.BigDecimal.ONE))),
                 Builtin.impure("custom_builtin_test_impure", 0, a -> JSON.getNodeFactory().textNode("foo")),
+                Builtin.impure("test.sleep", 1, a -> {
+                    long nanos = Math.min(1_000_000_000L, dev.plinth.engine.builtins.HostBuiltins.get("time.parse_duration_ns")
+                            .call(a[0]).longValue());
+                    java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+                    return JSON.getNodeFactory().nullNode();
+                }),
                 Builtin.pure("custom_builtin_test_memoization", 0, a -> {
                     if (called.getAndSet(true)) {
                         throw new IllegalStateException("should have been memoized");

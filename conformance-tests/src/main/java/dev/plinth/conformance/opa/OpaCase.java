@@ -28,6 +28,7 @@ public record OpaCase(
         JsonNode data,
         JsonNode input,
         @JsonProperty("has_input") boolean hasInput,
+        @JsonProperty("input_value") String inputValue,
         @JsonProperty("want_defined") Boolean wantDefined,
         @JsonProperty("want_result") JsonNode wantResult,
         @JsonProperty("want_error_code") String wantErrorCode,

@@ -49,7 +49,7 @@ class OpaUpstreamCasesTest {
         assertTrue(judge.judge(good).passed(), "wasm/one passes as written");
         var wrong = new com.fasterxml.jackson.databind.ObjectMapper().readTree("[{\"x\": 2}]");
         var altered = new OpaCase(good.id(), good.category(), good.note(), good.file(), good.query(), good.data(),
-                good.input(), good.hasInput(), null, wrong, null, null, false, false, null, good.wasm(), null);
+                good.input(), good.hasInput(), good.inputValue(), null, wrong, null, null, false, false, null, good.wasm(), null);
         var verdict = judge.judge(altered);
         assertFalse(verdict.passed());
         assertTrue(verdict.detail().contains("wanted [{\"x\":2}]"), verdict.detail());

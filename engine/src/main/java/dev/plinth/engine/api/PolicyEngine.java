@@ -245,7 +245,11 @@ public final class PolicyEngine {
      * input at all ({@code input} is undefined in the policy), which differs from JSON null.
      */
     public ArrayNode evaluateResultSet(String entrypoint, Optional<JsonNode> input) {
-        // The binding parses "" as "no input document".
+        // The binding parses "" as "no input document". An input holding a set (a Rego value
+        // JSON cannot carry) goes in as Rego value text.
+        if (input.isPresent() && ValueText.hasSet(input.get())) {
+            return resultSet(evaluateJson(pool, entrypoint, ValueEvaluation.VALUE_PREFIX + ValueText.write(input.get())), entrypoint);
+        }
         return resultSet(evaluateJson(entrypoint, input.map(JsonNode::toString).orElse("")), entrypoint);
     }
 

@@ -90,6 +90,19 @@ public final class ValueText {
         return value;
     }
 
+    /** Whether a value holds a set anywhere (so it has no JSON form). */
+    public static boolean hasSet(JsonNode value) {
+        if (value instanceof SetNode) {
+            return true;
+        }
+        for (JsonNode child : value) {
+            if (hasSet(child)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static JsonNodeFactory factory() {
         return F;
     }

@@ -36,15 +36,36 @@ public final class ValueEvaluation {
 
     private ValueEvaluation() {}
 
-    /** Evaluates the policy's entrypoint on this input (JSON text); answers the result set as Rego value text. */
-    public static String evaluate(OpaPolicy policy, int entrypoint, String inputJson) {
+    /** Marks an input given as Rego value text ({@code opa_value_parse}) rather than JSON. */
+    public static final String VALUE_PREFIX = "\u0000rego:";
+
+    /**
+     * Evaluates the policy's entrypoint on this input (JSON text, or Rego value text after
+     * {@link #VALUE_PREFIX}); answers the result set as Rego value text.
+     */
+    public static String evaluate(OpaPolicy policy, int entrypoint, String input) {
         policy.entrypoint(entrypoint);
-        policy.input(inputJson);
         var wasm = (OpaWasm) WASM.get(policy);
         var exports = wasm.exports();
+        int inputAddr;
+        if (input.startsWith(VALUE_PREFIX)) {
+            // The binding's input() resets the heap to after the data; the value is parsed there.
+            policy.input("null");
+            byte[] bytes = input.substring(VALUE_PREFIX.length()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            int at = exports.opaMalloc(bytes.length);
+            wasm.memory().write(at, bytes);
+            inputAddr = exports.opaValueParse(at, bytes.length);
+            exports.opaFree(at);
+            if (inputAddr == 0) {
+                throw new IllegalArgumentException("the input is not a Rego value");
+            }
+        } else {
+            policy.input(input);
+            inputAddr = (int) INPUT.get(policy);
+        }
         int ctx = exports.opaEvalCtxNew();
         exports.opaEvalCtxSetData(ctx, (int) DATA.get(policy));
-        exports.opaEvalCtxSetInput(ctx, (int) INPUT.get(policy));
+        exports.opaEvalCtxSetInput(ctx, inputAddr);
         exports.opaEvalCtxSetEntrypoint(ctx, (int) ENTRYPOINT.get(policy));
         int code = exports.eval(ctx);
         if (code != 0) {
