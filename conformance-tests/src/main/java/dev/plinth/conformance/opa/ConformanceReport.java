@@ -66,11 +66,13 @@ final class ConformanceReport {
         var plinth = dev.plinth.engine.builtins.HostBuiltins.names();
         var md = new StringBuilder("\n<details><summary>By host builtin (" + tallies.size()
                 + " builtins the cases import from the host)</summary>\n\n");
+        var harness = CaseJudge.testBuiltins().stream().map(dev.plinth.engine.builtins.Builtin::name).collect(java.util.stream.Collectors.toSet());
         md.append("| builtin | family | provided by | cases | passed | excused | failed | pass rate |\n|---|---|---|---:|---:|---:|---:|---:|\n");
         tallies.forEach((b, t) -> {
             int dot = b.lastIndexOf('.');
             String family = dot < 0 ? b.replaceAll("_.*", "") : b.substring(0, dot);
-            String by = plinth.contains(b) ? "Plinth" : dev.plinth.engine.api.BundleCheck.HOST_BUILTINS.contains(b) ? "opa-java-wasm" : "missing";
+            String by = plinth.contains(b) ? "Plinth" : harness.contains(b) ? "the harness (OPA's test builtin)"
+                    : dev.plinth.engine.api.BundleCheck.HOST_BUILTINS.contains(b) ? "opa-java-wasm" : "missing";
             md.append(String.format("| `%s` | %s | %s | %d | %d | %d | %d | %.1f %% |%n", b, family, by, t.total(), t.passed(),
                     t.excused(), t.failed(), pct(t.passed(), t.total())));
         });
