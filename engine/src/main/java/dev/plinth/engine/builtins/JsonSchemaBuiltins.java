@@ -900,8 +900,8 @@ final class JsonSchemaBuiltins {
                     case "date-time" -> java.time.OffsetDateTime.parse(s.replace('z', 'Z').replace('t', 'T')) != null;
                     case "email", "idn-email" -> EMAIL.matcher(s).matches();
                     case "hostname" -> s.length() <= 253 && HOSTNAME.matcher(s).matches();
-                    case "ipv4" -> s.matches("^(\\d{1,3})(\\.\\d{1,3}){3}$") && java.util.Arrays.stream(s.split("\\.")).allMatch(p -> Integer.parseInt(p) < 256);
-                    case "ipv6" -> s.contains(":") && java.net.InetAddress.getByName(s) instanceof java.net.Inet6Address;
+                    case "ipv4" -> NetBuiltins.parseIp(s) != null && s.contains(".");
+                    case "ipv6" -> NetBuiltins.parseIp(s) != null && s.contains(":");
                     case "uri" -> java.net.URI.create(s).isAbsolute();
                     case "uri-reference" -> java.net.URI.create(s) != null;
                     case "uuid" -> UUID.matcher(s).matches();

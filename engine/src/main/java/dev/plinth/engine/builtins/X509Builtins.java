@@ -300,7 +300,8 @@ final class X509Builtins {
             for (List<?> san : c.getSubjectAlternativeNames()) {
                 String value = String.valueOf(san.get(1));
                 if (isIp && (Integer) san.get(0) == 7) {
-                    if (java.net.InetAddress.getByName(value).equals(java.net.InetAddress.getByName(host))) {
+                    byte[] a = NetBuiltins.parseIp(value);
+                    if (a != null && java.util.Arrays.equals(a, NetBuiltins.parseIp(host))) {
                         return true;
                     }
                 } else if (!isIp && (Integer) san.get(0) == 2) {
@@ -413,7 +414,13 @@ final class X509Builtins {
                         case 1 -> emails.add(value);
                         case 2 -> dns.add(value);
                         case 6 -> uris.add(value);
-                        case 7 -> ips.add(NetBuiltins.format(java.net.InetAddress.getByName(value).getAddress()));
+                        case 7 -> {
+                            // The JDK writes an IP SAN as a literal; Go's parser reads it (no name lookup).
+                            byte[] ip = NetBuiltins.parseIp(value);
+                            if (ip != null) {
+                                ips.add(NetBuiltins.format(ip));
+                            }
+                        }
                         default -> {}
                     }
                 }
