@@ -112,13 +112,13 @@ public class AuthzDecisionBenchmark {
                     List.of(), Map.of(), "Tenant " + t, Map.of()));
             for (int m = 0; m < members; m++) {
                 String user = "u_" + t + "_" + m;
-                users.put(user, new Records.User(user, "active", List.of(new Records.Identity(ISSUER, user))));
+                users.put(user, new Records.User(user, "active", List.of(new Records.Identity(ISSUER, user)), null));
                 memberships.put(Snapshot.tenantScopedKey(tenant, user),
                         new Records.Membership(tenant, user, List.of(m == 0 ? "owner" : "member"), "active"));
             }
         }
-        var modes = Map.of("saas", new Records.Mode("saas", Map.of()), "lab", new Records.Mode("lab", Map.of()),
-                "enterprise", new Records.Mode("enterprise", Map.of()));
+        var modes = Map.of("saas", new Records.Mode("saas", Map.of(), null), "lab", new Records.Mode("lab", Map.of(), null),
+                "enterprise", new Records.Mode("enterprise", Map.of(), null));
         var idps = Map.of("plinth-dev", new Records.IdentityProvider("plinth-dev", ISSUER, "plinth", "HS256",
                 "dev_jwt_signing_key", null, true, 86400));
         var secrets = Map.of("dev_jwt_signing_key", new Records.SecretMapping("dev_jwt_signing_key", "file", "dev_jwt_signing_key"));

@@ -68,7 +68,7 @@ public class SnapshotUpdateBenchmark {
     }
 
     private static User user(String id, String subject) {
-        return new User(id, "active", List.of(new Identity(ISSUER, subject)));
+        return new User(id, "active", List.of(new Identity(ISSUER, subject)), null);
     }
 
     private static Snapshot.Entities entities(Map<String, User> users) {

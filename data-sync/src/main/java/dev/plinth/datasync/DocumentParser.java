@@ -63,7 +63,7 @@ final class DocumentParser {
         for (Map<String, Object> m : maps(d, "identities")) {
             identities.add(new Identity(common(String.valueOf(m.get("issuer"))), String.valueOf(m.get("subject"))));
         }
-        return new User(d.id(), common(str(d, "status", "active")), identities);
+        return new User(d.id(), common(str(d, "status", "active")), identities, str(d, "display_name", null));
     }
 
     /** A membership lives at {@code tenants/{t}/members/{u}}: the tenant is the grandparent. */
@@ -123,7 +123,7 @@ final class DocumentParser {
     }
 
     static Mode mode(Doc d) {
-        return new Mode(d.id(), objectMap(d, "attributes"));
+        return new Mode(d.id(), objectMap(d, "attributes"), str(d, "display_name", null));
     }
 
     @SuppressWarnings("unchecked")

@@ -39,6 +39,11 @@ final class Body {
 
     private final java.util.Set<String> read = new java.util.HashSet<>();
 
+    /** Every field validation asked for, present or not. */
+    Set<String> fieldsRead() {
+        return java.util.Collections.unmodifiableSet(read);
+    }
+
     private Object raw(String field) {
         read.add(field);
         return in.get(field);

@@ -142,6 +142,29 @@ public enum Kind {
         if (tenantScoped) {
             refs.add(Ref.exists("tenants/" + tenantId, "tenant " + tenantId));
         }
+        read(b, tenantId, id, input, refs);
+        // Queryable back-references, written by Plinth, never by the caller.
+        Set<String> derived = Set.of("id", "tenant_id", "user_id", "app_id", "etag");
+        b.rejectUnknown(derived);
+        errors.addAll(b.errors());
+        if (!errors.isEmpty()) {
+            throw new AdminException.Invalid(errors);
+        }
+        var doc = new java.util.LinkedHashMap<>(b.out());
+        if (tenantScoped) {
+            doc.put("tenant_id", tenantId);
+        }
+        if (this == MEMBERS) {
+            doc.put("user_id", id);
+        }
+        if (this == SUBSCRIPTIONS) {
+            doc.put("app_id", id);
+        }
+        return new Validated(doc, refs);
+    }
+
+    /** Reads each field of this kind from the body (checking it), and collects the references to check. */
+    private void read(Body b, String tenantId, String id, Map<String, Object> input, List<Ref> refs) {
         switch (this) {
             case TENANTS -> {
                 b.oneOf("status", STATUSES, "active");
@@ -305,27 +328,20 @@ public enum Kind {
                 }
             }
         }
-        // Queryable back-references, written by Plinth, never by the caller.
-        Set<String> derived = Set.of("id", "tenant_id", "user_id", "app_id", "etag");
-        b.rejectUnknown(derived);
-        errors.addAll(b.errors());
-        if (!errors.isEmpty()) {
-            throw new AdminException.Invalid(errors);
-        }
-        var doc = new java.util.LinkedHashMap<>(b.out());
-        if (tenantScoped) {
-            doc.put("tenant_id", tenantId);
-        }
-        if (this == MEMBERS) {
-            doc.put("user_id", id);
-        }
-        if (this == SUBSCRIPTIONS) {
-            doc.put("app_id", id);
-        }
-        return new Validated(doc, refs);
     }
 
     record Validated(Map<String, Object> document, List<Ref> references) {}
+
+    /**
+     * The fields a body of this kind may carry, as validation reads them from this example
+     * (fields that depend on another's value, a backend's secrets on its type, are read when
+     * the example sets it).
+     */
+    public java.util.SortedSet<String> acceptedFields(Map<String, Object> example) {
+        Body b = new Body(example);
+        read(b, "t_example", "example", example, new ArrayList<>());
+        return new java.util.TreeSet<>(b.fieldsRead());
+    }
 
     /** A route scope field: an id of its grammar, or {@code *} (the default) for "any". */
     private static void scope(Body b, String field, Pattern grammar) {

@@ -28,7 +28,7 @@ public final class Records {
     public record Identity(String issuer, String subject) {}
 
     /** {@code users/{id}}. */
-    public record User(String id, String status, List<Identity> identities) {
+    public record User(String id, String status, List<Identity> identities, String displayName) {
         public User {
             Objects.requireNonNull(id, "id");
             identities = List.copyOf(identities);
@@ -45,7 +45,7 @@ public final class Records {
     }
 
     /** {@code modes/{id}}: enterprise, saas, lab and their attributes. */
-    public record Mode(String id, Map<String, Object> attributes) {
+    public record Mode(String id, Map<String, Object> attributes, String displayName) {
         public Mode {
             attributes = Map.copyOf(attributes);
         }

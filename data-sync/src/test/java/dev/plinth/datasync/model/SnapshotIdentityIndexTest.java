@@ -37,7 +37,7 @@ class SnapshotIdentityIndexTest {
     }
 
     private static User user(String id, String... subjects) {
-        return new User(id, "active", List.of(subjects).stream().map(s -> new Identity(ISSUER, s)).toList());
+        return new User(id, "active", List.of(subjects).stream().map(s -> new Identity(ISSUER, s)).toList(), null);
     }
 
     private static Snapshot.Entities entities(Map<String, User> users) {

@@ -37,6 +37,11 @@ final class AdminRoutes {
             Map.entry(Kind.SUBSCRIPTIONS, "{\"id\": \"a_example\"}"),
             Map.entry(Kind.PROJECTS, "{\"id\": \"p_example\", \"app\": \"a_example\", \"name\": \"Example\"}"));
 
+    /** The example body the OpenAPI document shows for a kind. */
+    static String example(Kind kind) {
+        return EXAMPLES.get(kind);
+    }
+
     private final AdminStore store;
 
     AdminRoutes(AdminStore store) {

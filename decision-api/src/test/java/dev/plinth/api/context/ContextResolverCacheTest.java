@@ -68,8 +68,8 @@ class ContextResolverCacheTest {
         var entities = new Snapshot.Entities(
                 Map.of("t_system", new Records.Tenant("t_system", "active", "enterprise", List.of("dev"), List.of(), Map.of(), "system", Map.of("mode", "saas")),
                         "t_acme", new Records.Tenant("t_acme", "active", null, List.of("dev"), List.of(), Map.of(), "Acme", Map.of())),
-                Map.of("u_ana", new Records.User("u_ana", "active", List.of(new Records.Identity(ISSUER, "u_ana")))),
-                memberships, Map.of("saas", new Records.Mode("saas", Map.of())),
+                Map.of("u_ana", new Records.User("u_ana", "active", List.of(new Records.Identity(ISSUER, "u_ana")), null)),
+                memberships, Map.of("saas", new Records.Mode("saas", Map.of(), null)),
                 Map.of("plinth-dev", new Records.IdentityProvider("plinth-dev", ISSUER, "plinth", "HS256", "dev_jwt_signing_key", null, true, 3600)),
                 Map.of("dev_jwt_signing_key", new Records.SecretMapping("dev_jwt_signing_key", "file", "dev_jwt_signing_key")),
                 Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of());
