@@ -48,24 +48,26 @@ class RealtimeTest {
             assertThat(plinth.send("POST", "/v1/realtime/threads/general/messages", reader, "{\"message\": \"nope\"}").statusCode()).isEqualTo(403);
             assertThat(plinth.get("/v1/realtime/threads/general/events?max_ms=200", stranger).statusCode()).isEqualTo(403);
 
-            // A live subscriber gets the backlog, then a message published while it listens.
-            CompletableFuture<List<String>> live = stream(plinth, reader, "max_events=2&max_ms=10000");
-            Thread.sleep(300);
+            // A live subscriber gets the backlog, then a message published while it listens: the
+            // backlog's first message proves the subscription is open before "live" is sent.
+            var live = openStream(plinth, reader, "max_events=2&max_ms=10000");
+            var lines = new java.util.ArrayList<String>(untilFirstMessage(live));
             plinth.send("POST", "/v1/realtime/threads/general/messages", writer, "{\"message\": {\"text\": \"live\"}}");
-            List<String> lines = live.get();
+            live.forEachRemaining(lines::add);
             assertThat(lines).filteredOn(l -> l.equals("event:message")).hasSize(2);
             assertThat(String.join("\n", lines)).contains("\"reason\":\"max_events\"");
             assertThat(String.join("\n", lines)).contains("hello").contains("live").contains("u_writer");
 
-            // Revoking the reader ends its open stream.
-            CompletableFuture<List<String>> open = stream(plinth, reader, "max_ms=15000&from_ms=" + System.currentTimeMillis());
-            Thread.sleep(1_000);
+            // Revoking the reader ends its open stream with a revoked event (the backlog's first
+            // message shows the stream is open before the ACL changes).
+            var open = openStream(plinth, reader, "max_ms=15000");
+            untilFirstMessage(open);
             assertThat(plinth.send("PUT", "/v1/realtime/threads/general", writer, "{\"readers\": [], \"writers\": [\"u_writer\"]}").statusCode())
                     .isEqualTo(200);
-            // The stream ends with a revoked event; under load the stream may not have been open
-            // yet when the ACL changed, and then its subscription is refused outright.
-            String ended = String.join("\n", open.get());
-            assertThat(ended.contains("\"reason\":\"revoked\"") || ended.contains("\"code\":\"FORBIDDEN\"")).as(ended).isTrue();
+            var rest = new java.util.ArrayList<String>();
+            open.forEachRemaining(rest::add);
+            String ended = String.join("\n", rest);
+            assertThat(ended).contains("event:end").contains("\"reason\":\"revoked\"").contains("\"code\":\"FORBIDDEN\"");
             plinth.send("PUT", "/v1/realtime/threads/general", writer, "{\"readers\": [\"u_reader\"], \"writers\": [\"u_writer\"]}");
         }
 
@@ -97,6 +99,29 @@ class RealtimeTest {
         // Membership and route writes land in two listeners: make sure both are applied.
         plinth.get("/v1/routes/chat_bus", TestPlinth.with(as("u_writer", tenant, "dev"), "X-Min-Revision", rev));
         return rev;
+    }
+
+    /** A stream's lines as they arrive (the call returns once the response has begun). */
+    private static java.util.Iterator<String> openStream(TestPlinth plinth, Map<String, String> headers, String query) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + plinth.server.port()
+                + "/v1/realtime/threads/general/events?" + query));
+        headers.forEach(request::header);
+        var response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body().iterator();
+    }
+
+    /** Reads up to and including the first message event; answers the lines read. */
+    private static List<String> untilFirstMessage(java.util.Iterator<String> lines) {
+        var read = new java.util.ArrayList<String>();
+        while (lines.hasNext()) {
+            String line = lines.next();
+            read.add(line);
+            if (line.equals("event:message")) {
+                return read;
+            }
+        }
+        throw new AssertionError("the stream ended before its first message: " + read);
     }
 
     private static CompletableFuture<List<String>> stream(TestPlinth plinth, Map<String, String> headers, String query) {
