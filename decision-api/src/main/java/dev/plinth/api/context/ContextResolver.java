@@ -1,5 +1,7 @@
 package dev.plinth.api.context;
 
+import dev.plinth.core.PlinthException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -82,11 +84,11 @@ public final class ContextResolver {
     }
 
     /**
-     * @throws ProblemException with the policy's status, code and reason when it denies;
+     * @throws PlinthException with the policy's status, code and reason when it denies;
      *                          503 {@code NOT_READY} before the first complete snapshot
      */
     public RequestContext resolve(Headers headers) {
-        Snapshot snapshot = snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY",
+        Snapshot snapshot = snapshots.get().orElseThrow(() -> new PlinthException.NotReady("NOT_READY",
                 "the control-plane snapshot is not loaded yet; retry shortly"));
         Credentials credentials = tokens.verify(headers.authorization(), snapshot);
         var key = new FactsKey(credentials, headers.tenantId(), headers.env(), headers.surfaceId(), headers.appId(),

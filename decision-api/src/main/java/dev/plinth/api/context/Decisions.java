@@ -1,5 +1,7 @@
 package dev.plinth.api.context;
 
+import dev.plinth.core.PlinthException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.engine.api.EngineException;
 import java.util.Optional;
@@ -8,7 +10,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Turns a policy's answer into "go on" or a {@link ProblemException}, the same way for every
+ * Turns a policy's answer into "go on" or a {@link PlinthException}, the same way for every
  * decision. Fails closed: an engine error, an undefined result or one without a boolean
  * {@code allow} is a 500 {@code DECISION_FAILED}, never an allow; a deny carries the
  * policy's own status, code and reason.
@@ -23,12 +25,12 @@ public final class Decisions {
      * An engine failure as a refusal: a deadline or a saturated pool is 503 (retry, nothing
      * was decided), anything else 500 {@code DECISION_FAILED}. Either way, never an allow.
      */
-    public static ProblemException failed(String entrypoint, EngineException e) {
+    public static PlinthException failed(String entrypoint, EngineException e) {
         LOG.log(Level.WARNING, entrypoint + " failed (" + e.code() + "); denying", e);
         return switch (e) {
-            case EngineException.DeadlineExceeded d -> new ProblemException(503, "EVALUATION_DEADLINE", d.getMessage());
-            case EngineException.Busy b -> new ProblemException(503, "EVALUATION_BUSY", b.getMessage());
-            default -> new ProblemException(500, "DECISION_FAILED", entrypoint + " could not be evaluated: " + e.code());
+            case EngineException.DeadlineExceeded d -> new PlinthException.Unavailable("EVALUATION_DEADLINE", d.getMessage());
+            case EngineException.Busy b -> new PlinthException.Unavailable("EVALUATION_BUSY", b.getMessage());
+            default -> new PlinthException.Internal("DECISION_FAILED", entrypoint + " could not be evaluated: " + e.code());
         };
     }
 
@@ -41,10 +43,10 @@ public final class Decisions {
             throw failed(entrypoint, e);
         }
         if (decision == null || !decision.path("allow").isBoolean()) {
-            throw new ProblemException(500, "DECISION_FAILED", entrypoint + " gave no decision");
+            throw new PlinthException.Internal("DECISION_FAILED", entrypoint + " gave no decision");
         }
         if (!decision.path("allow").asBoolean()) {
-            throw new ProblemException(decision.path("status").asInt(403), decision.path("code").asText("FORBIDDEN"),
+            throw new PlinthException.Denied(decision.path("status").asInt(403), decision.path("code").asText("FORBIDDEN"),
                     decision.path("reason").asText("denied"));
         }
         return decision;

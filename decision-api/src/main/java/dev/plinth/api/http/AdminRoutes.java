@@ -2,7 +2,6 @@ package dev.plinth.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.datasync.admin.AdminStore;
 import dev.plinth.datasync.admin.Kind;
 import dev.plinth.datasync.model.Json;

@@ -1,7 +1,6 @@
 package dev.plinth.api.http;
 
 import dev.plinth.api.context.ContextResolver;
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.api.context.RequestContext;
 import dev.plinth.datasync.ControlPlane;
 import io.helidon.http.HeaderName;

@@ -2,7 +2,6 @@ package dev.plinth.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.datasync.ControlPlane;
 import dev.plinth.datasync.model.Json;
 import dev.plinth.engine.api.EngineException;

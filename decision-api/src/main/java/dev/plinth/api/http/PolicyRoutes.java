@@ -1,7 +1,6 @@
 package dev.plinth.api.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.datasync.bundles.BundleStore;
 import dev.plinth.datasync.model.Json;
 import dev.plinth.engine.api.Bundle;

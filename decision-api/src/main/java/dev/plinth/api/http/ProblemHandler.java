@@ -1,8 +1,8 @@
 package dev.plinth.api.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.backends.StoreException;
+import dev.plinth.core.PlinthException;
 import dev.plinth.datasync.admin.AdminException;
 import dev.plinth.datasync.model.Json;
 import io.helidon.http.HeaderNames;
@@ -21,6 +21,26 @@ public final class ProblemHandler {
 
     public static void problem(ServerRequest req, ServerResponse res, ProblemException e) {
         send(req, res, e.status(), e.code(), e.getMessage());
+    }
+
+    /** The core's refusals: the one place their kinds become statuses (a policy's denial keeps the status it chose). */
+    public static void core(ServerRequest req, ServerResponse res, PlinthException e) {
+        send(req, res, status(e), e.code(), e.getMessage());
+    }
+
+    public static int status(PlinthException e) {
+        return switch (e) {
+            case PlinthException.Denied d -> d.policyStatus();
+            case PlinthException.Refused r -> 403;
+            case PlinthException.NotReady n -> 503;
+            case PlinthException.Invalid i -> 400;
+            case PlinthException.TooLarge t -> 413;
+            case PlinthException.TooMany t -> 429;
+            case PlinthException.Conflict c -> 409;
+            case PlinthException.NotFound n -> 404;
+            case PlinthException.Unavailable u -> 503;
+            case PlinthException.Internal i -> 500;
+        };
     }
 
     /** Control-plane read/write failures, each with its status. */

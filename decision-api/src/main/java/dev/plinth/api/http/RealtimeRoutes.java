@@ -1,6 +1,5 @@
 package dev.plinth.api.http;
 
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.api.realtime.RealtimeService;
 import dev.plinth.backends.ResourceStore;
 import dev.plinth.datasync.model.Json;
@@ -114,7 +113,7 @@ final class RealtimeRoutes {
                         var now = ContextFilter.renew(call.request());
                         realtime.authorize(now, call.param("id"), "subscribe");
                         checked = System.currentTimeMillis();
-                    } catch (ProblemException denied) {
+                    } catch (dev.plinth.core.PlinthException denied) {
                         writer.write(() -> sink.emit(SseEvent.builder().name("end").data(Json.MAPPER.createObjectNode().put("reason", "revoked")
                                 .put("code", denied.code()).put("detail", denied.getMessage()).toString()).build()));
                         return;

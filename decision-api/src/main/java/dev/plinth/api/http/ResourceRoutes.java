@@ -1,7 +1,6 @@
 package dev.plinth.api.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.api.resources.ResourceService;
 import dev.plinth.datasync.model.Json;
 import io.helidon.http.HeaderNames;

@@ -3,7 +3,6 @@ package dev.plinth.api.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.api.context.Decisions;
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.api.context.RequestContext;
 import dev.plinth.datasync.model.Json;
 import dev.plinth.engine.api.PolicyEngine;

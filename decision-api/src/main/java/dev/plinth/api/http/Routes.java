@@ -1,7 +1,6 @@
 package dev.plinth.api.http;
 
 import dev.plinth.api.context.ContextResolver;
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.api.realtime.RealtimeService;
 import dev.plinth.api.resources.ResourceService;
 import dev.plinth.api.routing.Routing;
@@ -67,6 +66,7 @@ public final class Routes {
             chain.proceed();
         }).addFilter(new ContextFilter(s.resolver(), s.controlPlane()))
                 .error(ProblemException.class, ProblemHandler::problem)
+                .error(dev.plinth.core.PlinthException.class, ProblemHandler::core)
                 .error(AdminException.class, ProblemHandler::admin)
                 .error(StoreException.class, ProblemHandler::store)
                 .error(HttpException.class, ProblemHandler::http)

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.datasync.model.Json;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -39,7 +39,9 @@ import java.util.logging.Logger;
  * }
  * }</pre>
  *
- * Refusals are the same {@code ProblemException}s (status and code) the HTTP API renders.
+ * Refusals are {@link dev.plinth.core.PlinthException}s: a sealed set of kinds (denied by
+ * policy, not ready, invalid, conflict, not found, unavailable, …) with the same stable
+ * {@code code} the HTTP API renders; only the server turns a kind into a status.
  */
 public final class Plinth implements AutoCloseable {
 

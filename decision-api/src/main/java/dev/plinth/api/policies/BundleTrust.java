@@ -1,6 +1,7 @@
 package dev.plinth.api.policies;
 
-import dev.plinth.api.context.ProblemException;
+import dev.plinth.core.PlinthException;
+
 import dev.plinth.datasync.model.Snapshot;
 import dev.plinth.datasync.secrets.SecretException;
 import dev.plinth.datasync.secrets.SecretResolver;
@@ -31,7 +32,7 @@ public final class BundleTrust {
 
     /**
      * @throws EngineException.InvalidBundle when the signing policy refuses the bundle
-     * @throws ProblemException 503 {@code SECRET_UNAVAILABLE} when the signing key cannot be read
+     * @throws PlinthException {@code SECRET_UNAVAILABLE} when the signing key cannot be read
      */
     public void check(Bundle bundle) {
         Map<String, Object> defaults = snapshots.get().flatMap(s -> s.tenant(Snapshot.SYSTEM_TENANT)).map(t -> t.defaults())
@@ -50,7 +51,7 @@ public final class BundleTrust {
         try {
             key = secrets.resolve(name).utf8();
         } catch (SecretException e) {
-            throw new ProblemException(503, "SECRET_UNAVAILABLE", e.getMessage());
+            throw new PlinthException.Unavailable("SECRET_UNAVAILABLE", e.getMessage());
         }
         BundleSignature.verify(bundle, key, algorithm);
     }

@@ -1,9 +1,10 @@
 package dev.plinth.api.realtime;
 
+import dev.plinth.core.PlinthException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.api.context.Decisions;
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.api.context.RequestContext;
 import dev.plinth.api.resources.ResourceService;
 import dev.plinth.backends.ResourceStore;
@@ -41,7 +42,7 @@ public final class RealtimeService {
 
     /** The streams' bounds, from data. */
     public StreamLimits limits() {
-        return StreamLimits.of(snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY", "the control plane is not loaded yet")));
+        return StreamLimits.of(snapshots.get().orElseThrow(() -> new PlinthException.NotReady("NOT_READY", "the control plane is not loaded yet")));
     }
 
     /**
@@ -61,7 +62,7 @@ public final class RealtimeService {
             return current + 1;
         });
         if (!admitted[0]) {
-            throw new ProblemException(429, "TOO_MANY_STREAMS", context.userId() + " already has " + max
+            throw new PlinthException.TooMany("TOO_MANY_STREAMS", context.userId() + " already has " + max
                     + " streams open (" + StreamLimits.PATH + ".max_streams_per_user)");
         }
         return () -> open.computeIfPresent(who, (k, n) -> n <= 1 ? null : n - 1);
@@ -69,7 +70,7 @@ public final class RealtimeService {
 
     private static String key(String threadId) {
         if (threadId == null || !THREAD_ID.matcher(threadId).matches()) {
-            throw new ProblemException(400, "VALIDATION_FAILED", "thread id must match " + THREAD_ID.pattern());
+            throw new PlinthException.Invalid("VALIDATION_FAILED", "thread id must match " + THREAD_ID.pattern());
         }
         return "thread-" + threadId;
     }
@@ -81,12 +82,12 @@ public final class RealtimeService {
             var list = acl.putArray(field);
             JsonNode v = body == null ? null : body.get(field);
             if (v != null && !v.isArray()) {
-                throw new ProblemException(400, "VALIDATION_FAILED", "'" + field + "' must be an array of user ids");
+                throw new PlinthException.Invalid("VALIDATION_FAILED", "'" + field + "' must be an array of user ids");
             }
             if (v != null) {
                 for (JsonNode u : v) {
                     if (!u.isTextual() || !USER_ID.matcher(u.asText()).matches()) {
-                        throw new ProblemException(400, "VALIDATION_FAILED", "'" + field + "' entry " + u + " is not a user id");
+                        throw new PlinthException.Invalid("VALIDATION_FAILED", "'" + field + "' entry " + u + " is not a user id");
                     }
                     list.add(u.asText());
                 }
@@ -108,7 +109,7 @@ public final class RealtimeService {
             try {
                 return Json.MAPPER.readTree(json);
             } catch (java.io.IOException e) {
-                throw new ProblemException(500, "INTERNAL", "thread " + threadId + " has an unreadable ACL");
+                throw new PlinthException.Internal("INTERNAL", "thread " + threadId + " has an unreadable ACL");
             }
         }).orElse(null);
     }
@@ -131,7 +132,7 @@ public final class RealtimeService {
 
     public ResourceService.Placement publish(RequestContext context, String threadId, JsonNode message, String idempotencyKey) {
         if (message == null || message.isNull()) {
-            throw new ProblemException(400, "VALIDATION_FAILED", "'message' is required (any JSON)");
+            throw new PlinthException.Invalid("VALIDATION_FAILED", "'message' is required (any JSON)");
         }
         authorize(context, threadId, "publish");
         ObjectNode envelope = Json.MAPPER.createObjectNode().put("from", context.userId());

@@ -1,6 +1,7 @@
 package dev.plinth.api.resources;
 
-import dev.plinth.api.context.ProblemException;
+import dev.plinth.core.PlinthException;
+
 import dev.plinth.api.context.RequestContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,7 +24,7 @@ public final class Idempotency {
     /** The scoped id of a client key (hex SHA-256), after checking its grammar. */
     public static String scopedId(RequestContext context, String clientKey) {
         if (!KEY.matcher(clientKey).matches()) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", HEADER + " must be 1 to 200 visible ASCII characters");
+            throw new PlinthException.Invalid("MALFORMED_REQUEST", HEADER + " must be 1 to 200 visible ASCII characters");
         }
         return sha256(context.userId() + "\n" + context.tenantId() + "\n" + context.env() + "\n" + clientKey);
     }

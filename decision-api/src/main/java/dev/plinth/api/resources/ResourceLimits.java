@@ -1,6 +1,7 @@
 package dev.plinth.api.resources;
 
-import dev.plinth.api.context.ProblemException;
+import dev.plinth.core.PlinthException;
+
 import dev.plinth.backends.ResourceStore;
 import dev.plinth.datasync.model.Snapshot;
 import java.util.Map;
@@ -28,7 +29,7 @@ public record ResourceLimits(long maxValueBytes, long maxAmount, long maxLockTtl
     public static Map<?, ?> section(Snapshot s, String name, String documentedIn) {
         Object raw = s.tenant(Snapshot.SYSTEM_TENANT).map(t -> t.defaults().get(name)).orElse(null);
         if (!(raw instanceof Map<?, ?> m)) {
-            throw new ProblemException(503, "CONFIG_MISSING", "tenants/t_system.defaults." + name + " is not set (see " + documentedIn + ")");
+            throw new PlinthException.Unavailable("CONFIG_MISSING", "tenants/t_system.defaults." + name + " is not set (see " + documentedIn + ")");
         }
         return m;
     }
@@ -36,7 +37,7 @@ public record ResourceLimits(long maxValueBytes, long maxAmount, long maxLockTtl
     /** An entry of a section: a positive integer no larger than {@code ceiling} (what its consumer can hold). */
     public static long positive(Map<?, ?> m, String path, String name, long ceiling) {
         if (!(m.get(name) instanceof Number n) || n.longValue() <= 0 || n.longValue() > ceiling || n.doubleValue() != n.longValue()) {
-            throw new ProblemException(503, "CONFIG_MISSING", path + "." + name + " must be a positive integer of at most "
+            throw new PlinthException.Unavailable("CONFIG_MISSING", path + "." + name + " must be a positive integer of at most "
                     + ceiling + ", is " + m.get(name));
         }
         return n.longValue();

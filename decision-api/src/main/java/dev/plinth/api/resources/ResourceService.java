@@ -1,8 +1,9 @@
 package dev.plinth.api.resources;
 
+import dev.plinth.core.PlinthException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.api.context.RequestContext;
 import dev.plinth.api.routing.Routing;
 import dev.plinth.backends.Partition;
@@ -59,7 +60,7 @@ public final class ResourceService {
     private Target target(RequestContext context, String kind) {
         Routing.Resolved r = routing.backendFor(context, kind);
         if (r.service() != null) {
-            throw new ProblemException(403, "KIND_NOT_SERVED", "resource kind " + kind + " belongs to the " + r.service()
+            throw new PlinthException.Refused("KIND_NOT_SERVED", "resource kind " + kind + " belongs to the " + r.service()
                     + " service and is reachable only through its API (/v1/" + r.service() + "/…), where its rules apply");
         }
         return resolved(context, kind, r);
@@ -67,7 +68,7 @@ public final class ResourceService {
 
     private Target resolved(RequestContext context, String kind, Routing.Resolved r) {
         if ("external".equals(r.model())) {
-            throw new ProblemException(400, "KIND_NOT_SERVED", "resource kind " + kind
+            throw new PlinthException.Invalid("KIND_NOT_SERVED", "resource kind " + kind
                     + " is stored outside Plinth; ask GET /v1/routes/" + kind + " where it lives");
         }
         return new Target(stores.storeFor(r.backend()), new Partition(context.tenantId(), context.env(), kind),
@@ -93,7 +94,7 @@ public final class ResourceService {
         private Target target(RequestContext context, String kind) {
             Routing.Resolved r = routing.backendFor(context, kind);
             if (!service.equals(r.service())) {
-                throw new ProblemException(503, "KIND_MISCONFIGURED", "resource kind " + kind + " must be owned by the "
+                throw new PlinthException.Unavailable("KIND_MISCONFIGURED", "resource kind " + kind + " must be owned by the "
                         + service + " service (resource_kinds/" + kind + ".service), is " + r.service());
             }
             return resolved(context, kind, r);
@@ -128,7 +129,7 @@ public final class ResourceService {
 
     private static Target requireModel(Target t, String kind, String model) {
         if (!model.equals(t.model())) {
-            throw new ProblemException(503, "KIND_MISCONFIGURED", "resource kind " + kind + " must have model " + model + ", has " + t.model());
+            throw new PlinthException.Unavailable("KIND_MISCONFIGURED", "resource kind " + kind + " must have model " + model + ", has " + t.model());
         }
         return t;
     }
@@ -136,7 +137,7 @@ public final class ResourceService {
     private static String checkSize(Target t, String json) {
         int bytes = json.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > t.limits().maxValueBytes()) {
-            throw new ProblemException(413, "VALUE_TOO_LARGE", "the value is " + bytes + " bytes; "
+            throw new PlinthException.TooLarge("VALUE_TOO_LARGE", "the value is " + bytes + " bytes; "
                     + ResourceLimits.PATH + ".max_value_bytes allows " + t.limits().maxValueBytes());
         }
         return json;
@@ -154,7 +155,7 @@ public final class ResourceService {
     /**
      * Runs a model operation atomically on the routed backend and answers its JSON result.
      *
-     * @throws ProblemException 400 {@code OPERATION_NOT_SUPPORTED} when the kind's model has no such
+     * @throws PlinthException {@code OPERATION_NOT_SUPPORTED} when the kind's model has no such
      *                          operation, 400 {@code VALIDATION_FAILED} for arguments out of their
      *                          bounds; 409 {@code LOCK_HELD}, {@code LOCK_NOT_HELD},
      *                          {@code INSUFFICIENT_BUDGET} when the operation's condition does not hold
@@ -163,7 +164,7 @@ public final class ResourceService {
         Target t = target(context, kind);
         Set<String> offered = OPERATIONS.getOrDefault(t.model(), Set.of());
         if (!offered.contains(op)) {
-            throw new ProblemException(400, "OPERATION_NOT_SUPPORTED", "resource kind " + kind + " (model " + t.model()
+            throw new PlinthException.Invalid("OPERATION_NOT_SUPPORTED", "resource kind " + kind + " (model " + t.model()
                     + ") has no operation '" + op + "'; it offers " + (offered.isEmpty() ? "PUT, GET and DELETE" : new TreeSet<>(offered)));
         }
         Args a = new Args(body, t.limits());
@@ -177,7 +178,7 @@ public final class ResourceService {
             case "acquire" -> {
                 ResourceStore.LockState l = store.acquire(p, key, a.owner(), a.ttl(), now, idem);
                 if (!l.acquired()) {
-                    throw new ProblemException(409, "LOCK_HELD", kind + "/" + key + " is held by " + l.owner()
+                    throw new PlinthException.Conflict("LOCK_HELD", kind + "/" + key + " is held by " + l.owner()
                             + " until " + java.time.Instant.ofEpochMilli(l.expiresAtMillis()));
                 }
                 out.put("acquired", true).put("fencing_token", l.fencingToken()).put("expires_at_ms", l.expiresAtMillis());
@@ -185,20 +186,20 @@ public final class ResourceService {
             case "renew" -> {
                 long ttl = a.ttl();
                 if (!store.renew(p, key, a.owner(), a.token(), ttl, now, idem)) {
-                    throw new ProblemException(409, "LOCK_NOT_HELD", kind + "/" + key + " is not held by this owner and token");
+                    throw new PlinthException.Conflict("LOCK_NOT_HELD", kind + "/" + key + " is not held by this owner and token");
                 }
                 out.put("renewed", true).put("expires_at_ms", now + ttl);
             }
             case "release" -> {
                 if (!store.release(p, key, a.owner(), a.token(), now, idem)) {
-                    throw new ProblemException(409, "LOCK_NOT_HELD", kind + "/" + key + " is not held by this owner and token");
+                    throw new PlinthException.Conflict("LOCK_NOT_HELD", kind + "/" + key + " is not held by this owner and token");
                 }
                 out.put("released", true);
             }
             case "debit" -> {
                 ResourceStore.Debit d = store.debit(p, key, a.integer("amount", null, 1, a.limits.maxAmount()), idem);
                 if (!d.applied()) {
-                    throw new ProblemException(409, "INSUFFICIENT_BUDGET", kind + "/" + key + " has " + d.remaining() + " remaining");
+                    throw new PlinthException.Conflict("INSUFFICIENT_BUDGET", kind + "/" + key + " has " + d.remaining() + " remaining");
                 }
                 out.put("remaining", d.remaining());
             }
@@ -206,7 +207,7 @@ public final class ResourceService {
             case "append" -> {
                 var event = body == null ? null : body.get("event");
                 if (event == null || event.isNull()) {
-                    throw new ProblemException(400, "VALIDATION_FAILED", "'event' is required (any JSON)");
+                    throw new PlinthException.Invalid("VALIDATION_FAILED", "'event' is required (any JSON)");
                 }
                 store.append(p, key, checkSize(t, event.toString()), now, idem);
                 out.put("appended", true).put("at_ms", now);
@@ -230,7 +231,7 @@ public final class ResourceService {
                 var rate = body == null ? null : body.get("refill_per_second");
                 if (rate == null || !rate.isNumber() || !Double.isFinite(rate.asDouble()) || rate.asDouble() < 0
                         || rate.asDouble() > a.limits.maxAmount()) {
-                    throw new ProblemException(400, "VALIDATION_FAILED", "'refill_per_second' is required (a number from 0 to "
+                    throw new PlinthException.Invalid("VALIDATION_FAILED", "'refill_per_second' is required (a number from 0 to "
                             + a.limits.maxAmount() + ")");
                 }
                 ResourceStore.Take r = store.take(p, key, capacity, rate.asDouble(), a.integer("tokens", 1L, 1, capacity), now, idem);
@@ -249,12 +250,12 @@ public final class ResourceService {
             var v = body == null ? null : body.get(field);
             if (v == null || v.isNull()) {
                 if (fallback == null) {
-                    throw new ProblemException(400, "VALIDATION_FAILED", "'" + field + "' is required (an integer from " + min + " to " + max + ")");
+                    throw new PlinthException.Invalid("VALIDATION_FAILED", "'" + field + "' is required (an integer from " + min + " to " + max + ")");
                 }
                 return fallback;
             }
             if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
-                throw new ProblemException(400, "VALIDATION_FAILED", "'" + field + "' must be an integer from " + min + " to " + max
+                throw new PlinthException.Invalid("VALIDATION_FAILED", "'" + field + "' must be an integer from " + min + " to " + max
                         + ", was " + v);
             }
             return v.asLong();
@@ -271,7 +272,7 @@ public final class ResourceService {
         String owner() {
             var v = body == null ? null : body.get("owner");
             if (v == null || !v.isTextual() || v.asText().isBlank() || v.asText().length() > 200) {
-                throw new ProblemException(400, "VALIDATION_FAILED", "'owner' is required (a string of 1 to 200 characters)");
+                throw new PlinthException.Invalid("VALIDATION_FAILED", "'owner' is required (a string of 1 to 200 characters)");
             }
             return v.asText();
         }
@@ -286,7 +287,7 @@ public final class ResourceService {
      */
     public Map<String, Integer> copy(String tenantId, String kind, String fromBackend, String toBackend) {
         if (fromBackend.equals(toBackend)) {
-            throw new ProblemException(400, "VALIDATION_FAILED", "from_backend and to_backend are the same");
+            throw new PlinthException.Invalid("VALIDATION_FAILED", "from_backend and to_backend are the same");
         }
         ResourceStore from = stores.storeFor(routing.backend(fromBackend));
         ResourceStore to = stores.storeFor(routing.backend(toBackend));
@@ -336,7 +337,7 @@ public final class ResourceService {
 
     private static Target documentsOnly(Target t, String kind, String method) {
         if (!"document".equals(t.model())) {
-            throw new ProblemException(400, "OPERATION_NOT_SUPPORTED", "resource kind " + kind + " (model " + t.model()
+            throw new PlinthException.Invalid("OPERATION_NOT_SUPPORTED", "resource kind " + kind + " (model " + t.model()
                     + ") is not a document: " + method + " is refused so its invariants hold; use its operations "
                     + new TreeSet<>(OPERATIONS.get(t.model())) + " (POST /v1/resources/" + kind + "/{key}/{op})");
         }
@@ -345,7 +346,7 @@ public final class ResourceService {
 
     public Listing list(RequestContext context, String kind, String prefix, String pageToken, long pageSize) {
         if (pageSize < 1 || pageSize > 500) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", "page_size must be 1..500, was " + pageSize);
+            throw new PlinthException.Invalid("MALFORMED_REQUEST", "page_size must be 1..500, was " + pageSize);
         }
         Target t = target(context, kind);
         int size = (int) pageSize;

@@ -1,9 +1,10 @@
 package dev.plinth.api.routing;
 
+import dev.plinth.core.PlinthException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.api.context.Decisions;
-import dev.plinth.api.context.ProblemException;
 import dev.plinth.api.context.RequestContext;
 import dev.plinth.datasync.model.Json;
 import dev.plinth.datasync.model.Records.Backend;
@@ -43,9 +44,9 @@ public final class Routing {
         this.engine = engine;
     }
 
-    /** @throws ProblemException with the policy's status and code when no backend can serve */
+    /** @throws PlinthException with the policy's status and code when no backend can serve */
     public Resolved backendFor(RequestContext context, String kind) {
-        Snapshot s = snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY", "the control plane is not loaded yet"));
+        Snapshot s = snapshots.get().orElseThrow(() -> new PlinthException.NotReady("NOT_READY", "the control plane is not loaded yet"));
         List<Route> candidates = s.matchingRoutes(kind, context.tenantId(), context.surfaceId(), context.appId(), context.projectId());
         var json = Json.MAPPER;
         ObjectNode input = json.createObjectNode().put("kind", kind);
@@ -79,24 +80,24 @@ public final class Routing {
 
     /** A backend record by id, for operations that name backends explicitly (copy). */
     public Backend backend(String id) {
-        Snapshot s = snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY", "the control plane is not loaded yet"));
+        Snapshot s = snapshots.get().orElseThrow(() -> new PlinthException.NotReady("NOT_READY", "the control plane is not loaded yet"));
         Backend b = s.entities().backends().get(id);
         if (b == null) {
-            throw new ProblemException(404, "NOT_FOUND", "backends/" + id + " does not exist");
+            throw new PlinthException.NotFound("NOT_FOUND", "backends/" + id + " does not exist");
         }
         return b;
     }
 
     /** The control-plane snapshot routing decides on. */
     public Snapshot snapshot() {
-        return snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY", "the control plane is not loaded yet"));
+        return snapshots.get().orElseThrow(() -> new PlinthException.NotReady("NOT_READY", "the control plane is not loaded yet"));
     }
 
     /** The envs a tenant allows. */
     public List<String> allowedEnvs(String tenantId) {
-        Snapshot s = snapshots.get().orElseThrow(() -> new ProblemException(503, "NOT_READY", "the control plane is not loaded yet"));
+        Snapshot s = snapshots.get().orElseThrow(() -> new PlinthException.NotReady("NOT_READY", "the control plane is not loaded yet"));
         return s.tenant(tenantId).map(t -> t.allowedEnvs())
-                .orElseThrow(() -> new ProblemException(404, "NOT_FOUND", "tenants/" + tenantId + " does not exist"));
+                .orElseThrow(() -> new PlinthException.NotFound("NOT_FOUND", "tenants/" + tenantId + " does not exist"));
     }
 
     private static void putIfPresent(ObjectNode node, String field, String value) {

@@ -56,8 +56,8 @@ class ContextResolverCacheTest {
         assertThat(revoked.revision()).isEqualTo(current.get().revision());
         assertThat(revoked.generation()).isGreaterThan(current.get().generation());
         current.set(revoked);
-        assertThatThrownBy(() -> resolver.resolve(headers)).isInstanceOfSatisfying(ProblemException.class,
-                p -> assertThat(p.status()).isEqualTo(403));
+        assertThatThrownBy(() -> resolver.resolve(headers)).isInstanceOfSatisfying(dev.plinth.core.PlinthException.Denied.class,
+                p -> assertThat(p.policyStatus()).isEqualTo(403));
     }
 
     private static Snapshot world(boolean member) {

@@ -1,10 +1,11 @@
-package dev.plinth.api.context;
+package dev.plinth.api.http;
 
 /**
- * A request failed in a way the caller should be told about. Rendered once, as RFC 9457
- * problem+json, by the routing's error handler.
+ * An HTTP-level refusal (a request line, body or header the server itself rejects), with
+ * its status. Domain refusals are the core's {@link dev.plinth.core.PlinthException}s,
+ * mapped to statuses in {@link ProblemHandler}. Both render once, as RFC 9457 problem+json.
  *
- * @see dev.plinth.api.http.ProblemHandler
+ * @see ProblemHandler
  */
 public final class ProblemException extends RuntimeException {
     private final int status;
