@@ -60,4 +60,26 @@ class RenderTemplateBuiltinTest {
         }
         assertThat(opa.toString()).contains("<undefined>").contains("{}");
     }
+
+    @Test
+    void aRunawayTemplateIsStoppedNotRendered() throws Exception {
+        // Bounded execution (steps, output, depth): each answers undefined rather than running on.
+        String rego = """
+                package t
+
+                results := {"loop": r1, "recursion": r2, "output": r3}
+                r1 := {"out": o | o := strings.render_template(`{{range 100000000}}x{{end}}`, {})}
+                r2 := {"out": o | o := strings.render_template(`{{define "r"}}{{template "r" .}}{{end}}{{template "r" 1}}`, {})}
+                r3 := {"out": o | o := strings.render_template(`{{range .a}}{{range $.a}}{{range $.a}}{{$.s}}{{end}}{{end}}{{end}}`, input)}
+                """;
+        var input = JSON.createObjectNode();
+        var a = input.putArray("a");
+        for (int i = 0; i < 100; i++) {
+            a.add(i);
+        }
+        input.put("s", "x".repeat(1000));
+        var engine = new dev.plinth.engine.api.PolicyEngine(HostBuiltinsTest.build(rego, "t/results"), 1, 0);
+        JsonNode r = engine.evaluate("t/results", input).orElseThrow();
+        assertThat(r).isEqualTo(JSON.readTree("{\"loop\": {}, \"output\": {}, \"recursion\": {}}"));
+    }
 }
