@@ -1,7 +1,7 @@
 package dev.plinth.bench;
 
 import dev.plinth.api.PlinthServer;
-import dev.plinth.api.bootstrap.BootstrapConfig;
+import dev.plinth.core.bootstrap.BootstrapConfig;
 import dev.plinth.infra.TestInfra;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,8 +1,8 @@
 package dev.plinth.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plinth.api.auth.TokenVerifier;
-import dev.plinth.api.context.ContextResolver;
+import dev.plinth.core.auth.TokenVerifier;
+import dev.plinth.core.context.ContextResolver;
 import dev.plinth.datasync.model.Snapshot;
 import dev.plinth.datasync.secrets.ControlPlaneSecretResolver;
 import dev.plinth.datasync.secrets.FileSecretProvider;

@@ -1,7 +1,7 @@
 package dev.plinth.bench;
 
-import dev.plinth.api.context.RequestContext;
-import dev.plinth.api.routing.Routing;
+import dev.plinth.core.context.RequestContext;
+import dev.plinth.core.routing.Routing;
 import dev.plinth.datasync.model.PersistentMap;
 import dev.plinth.datasync.model.Records;
 import dev.plinth.datasync.model.Snapshot;

@@ -1,11 +1,11 @@
 package dev.plinth.api;
 
-import dev.plinth.api.bootstrap.BootstrapConfig;
+import dev.plinth.core.bootstrap.BootstrapConfig;
 import dev.plinth.api.http.ConnectionGuard;
 import dev.plinth.api.http.HealthService;
 import dev.plinth.api.http.RouteSpec;
 import dev.plinth.api.http.Routes;
-import dev.plinth.api.library.Plinth;
+import dev.plinth.core.library.Plinth;
 import dev.plinth.datasync.ControlPlane;
 import dev.plinth.api.http.ProblemHandler;
 import io.helidon.webserver.WebServer;

@@ -6,7 +6,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import dev.plinth.api.context.RequestContext;
+import dev.plinth.core.context.RequestContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -106,7 +106,7 @@ class ArchitectureTest {
     @Test
     void secretValuesAreOnlyReadThroughTheResolver() {
         classes().that().haveSimpleNameEndingWith("SecretProvider").and().areNotInterfaces()
-                .should().onlyBeAccessed().byClassesThat().resideInAnyPackage("dev.plinth.datasync.secrets..", "dev.plinth.api.library",
+                .should().onlyBeAccessed().byClassesThat().resideInAnyPackage("dev.plinth.datasync.secrets..", "dev.plinth.core.library",
                         "dev.plinth.api.cli..", "dev.plinth.datasync.admin..")
                 .because("code asks the SecretResolver for logical names; providers are wired only at start-up")
                 .check(production);

@@ -3,8 +3,8 @@ package dev.plinth.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plinth.api.bootstrap.BootstrapConfig;
-import dev.plinth.api.library.Plinth;
+import dev.plinth.core.bootstrap.BootstrapConfig;
+import dev.plinth.core.library.Plinth;
 import dev.plinth.infra.RestartableFirestore;
 import dev.plinth.infra.TestInfra;
 import java.net.ServerSocket;

@@ -6,7 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.plinth.api.bootstrap.BootstrapConfig;
+import dev.plinth.core.bootstrap.BootstrapConfig;
 import dev.plinth.datasync.ControlPlaneStore;
 import dev.plinth.infra.TestInfra;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package dev.plinth.api.cli;
 
 import dev.plinth.api.PlinthServer;
-import dev.plinth.api.bootstrap.BootstrapConfig;
+import dev.plinth.core.bootstrap.BootstrapConfig;
 import dev.plinth.infra.LocalInfra;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;

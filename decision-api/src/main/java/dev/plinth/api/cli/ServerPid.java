@@ -1,6 +1,6 @@
 package dev.plinth.api.cli;
 
-import dev.plinth.api.bootstrap.BootstrapConfig;
+import dev.plinth.core.bootstrap.BootstrapConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

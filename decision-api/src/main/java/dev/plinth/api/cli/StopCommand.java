@@ -1,6 +1,6 @@
 package dev.plinth.api.cli;
 
-import dev.plinth.api.bootstrap.BootstrapConfig;
+import dev.plinth.core.bootstrap.BootstrapConfig;
 import dev.plinth.infra.LocalInfra;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;

@@ -137,14 +137,14 @@ final class AdminRoutes {
 
     /** The request's Idempotency-Key, scoped to the caller, and its fingerprint (method, path, query, body); null without one. */
     static AdminStore.Idempotency idempotency(RouteSpec.Call call) {
-        String key = call.header(dev.plinth.api.resources.Idempotency.HEADER);
+        String key = call.header(dev.plinth.core.resources.Idempotency.HEADER);
         if (key == null) {
             return null;
         }
         String request = call.request().prologue().method().text() + " " + call.request().path().path() + "?"
                 + call.request().query().rawValue() + " " + (call.body() == null ? "" : call.body().toString());
-        return new AdminStore.Idempotency(dev.plinth.api.resources.Idempotency.scopedId(call.context(), key),
-                dev.plinth.api.resources.Idempotency.sha256(request));
+        return new AdminStore.Idempotency(dev.plinth.core.resources.Idempotency.scopedId(call.context(), key),
+                dev.plinth.core.resources.Idempotency.sha256(request));
     }
 
     private static void written(ServerResponse res, int status, AdminStore.WriteResult w) {

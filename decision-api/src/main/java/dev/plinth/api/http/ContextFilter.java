@@ -1,7 +1,7 @@
 package dev.plinth.api.http;
 
-import dev.plinth.api.context.ContextResolver;
-import dev.plinth.api.context.RequestContext;
+import dev.plinth.core.context.ContextResolver;
+import dev.plinth.core.context.RequestContext;
 import dev.plinth.datasync.ControlPlane;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;

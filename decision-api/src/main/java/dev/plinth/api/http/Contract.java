@@ -7,7 +7,7 @@ import com.github.victools.jsonschema.generator.OptionPreset;
 import com.github.victools.jsonschema.generator.SchemaGenerator;
 import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
 import com.github.victools.jsonschema.generator.SchemaVersion;
-import dev.plinth.api.context.RequestContext;
+import dev.plinth.core.context.RequestContext;
 import dev.plinth.datasync.admin.Kind;
 import dev.plinth.datasync.model.Json;
 import dev.plinth.datasync.model.Records;
@@ -173,11 +173,11 @@ public final class Contract {
         return doc;
     }
 
-    /** Each model operation's body and answer, from the one table ({@link dev.plinth.api.resources.ModelOperation}). */
+    /** Each model operation's body and answer, from the one table ({@link dev.plinth.core.resources.ModelOperation}). */
     private static void modelOperations(ObjectNode media, ObjectNode op) {
         var oneOf = media.putObject("schema").putArray("oneOf");
         var listed = op.putArray("x-plinth-operations");
-        for (var o : dev.plinth.api.resources.ModelOperation.ALL) {
+        for (var o : dev.plinth.core.resources.ModelOperation.ALL) {
             ObjectNode schema = oneOf.addObject().put("title", o.model() + " " + o.name()).put("type", "object");
             ObjectNode props = schema.putObject("properties");
             o.request().forEach((field, text) -> property(props, field, text));

@@ -66,7 +66,7 @@ final class DataRoutes {
                 policy.evaluateIsolated(path, input).ifPresent(result -> out.set("result", result));
             }
         } catch (EngineException e) {
-            throw dev.plinth.api.context.Decisions.failed(path, e);
+            throw dev.plinth.core.context.Decisions.failed(path, e);
         }
         out.put("decision_id", UUID.randomUUID().toString());
         out.putObject("provenance").put("bundle_revision", policy.bundleRevision())

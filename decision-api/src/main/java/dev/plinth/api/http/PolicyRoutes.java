@@ -29,12 +29,12 @@ final class PolicyRoutes {
     private final java.util.function.Supplier<dev.plinth.engine.api.PolicyEngine> active;
     private final java.util.function.Supplier<java.util.Optional<dev.plinth.datasync.model.Snapshot>> snapshots;
 
-    private final dev.plinth.api.policies.BundleTrust trust;
+    private final dev.plinth.core.policies.BundleTrust trust;
 
     /** What data lets a bundle's network builtins reach; a malformed setting is a refusal naming it. */
     private dev.plinth.engine.builtins.NetworkAccess network() {
         try {
-            return snapshots.get().map(dev.plinth.api.library.Plinth::networkAccess).orElse(dev.plinth.engine.builtins.NetworkAccess.NONE);
+            return snapshots.get().map(dev.plinth.core.library.Plinth::networkAccess).orElse(dev.plinth.engine.builtins.NetworkAccess.NONE);
         } catch (IllegalArgumentException e) {
             throw new ProblemException(400, "BUNDLE_INVALID", e.getMessage());
         }
@@ -43,7 +43,7 @@ final class PolicyRoutes {
     PolicyRoutes(BundleStore bundles, java.util.function.Supplier<dev.plinth.engine.api.PolicyEngine> active,
                  java.util.function.Supplier<java.util.Optional<dev.plinth.datasync.model.Snapshot>> snapshots,
                  dev.plinth.datasync.secrets.SecretResolver secrets) {
-        this.trust = new dev.plinth.api.policies.BundleTrust(snapshots, secrets);
+        this.trust = new dev.plinth.core.policies.BundleTrust(snapshots, secrets);
         this.bundles = bundles;
         this.active = active;
         this.snapshots = snapshots;

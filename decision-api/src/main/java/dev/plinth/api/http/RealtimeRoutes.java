@@ -1,6 +1,6 @@
 package dev.plinth.api.http;
 
-import dev.plinth.api.realtime.RealtimeService;
+import dev.plinth.core.realtime.RealtimeService;
 import dev.plinth.backends.ResourceStore;
 import dev.plinth.datasync.model.Json;
 import io.helidon.http.Method;
@@ -52,7 +52,7 @@ final class RealtimeRoutes {
 
     private void put(RouteSpec.Call call, ServerResponse res) {
         JsonResponses.send(res, 200, realtime.putThread(call.context(), call.param("id"), call.body(),
-                call.header(dev.plinth.api.resources.Idempotency.HEADER)));
+                call.header(dev.plinth.core.resources.Idempotency.HEADER)));
     }
 
     private void get(RouteSpec.Call call, ServerResponse res) {
@@ -61,7 +61,7 @@ final class RealtimeRoutes {
 
     private void publish(RouteSpec.Call call, ServerResponse res) {
         var placement = realtime.publish(call.context(), call.param("id"), call.body() == null ? null : call.body().get("message"),
-                call.header(dev.plinth.api.resources.Idempotency.HEADER));
+                call.header(dev.plinth.core.resources.Idempotency.HEADER));
         JsonResponses.send(res, 200, Json.MAPPER.createObjectNode().put("published", true).put("backend", placement.backendId()));
     }
 

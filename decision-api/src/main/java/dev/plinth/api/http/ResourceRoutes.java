@@ -1,7 +1,7 @@
 package dev.plinth.api.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plinth.api.resources.ResourceService;
+import dev.plinth.core.resources.ResourceService;
 import dev.plinth.datasync.model.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -18,7 +18,7 @@ final class ResourceRoutes {
     private static final io.helidon.http.HeaderName BACKEND = io.helidon.http.HeaderNames.create("X-Plinth-Backend");
     private static final io.helidon.http.HeaderName ROUTE = io.helidon.http.HeaderNames.create("X-Plinth-Route");
 
-    static final RouteSpec.Param IDEMPOTENCY_KEY = RouteSpec.Param.header(dev.plinth.api.resources.Idempotency.HEADER,
+    static final RouteSpec.Param IDEMPOTENCY_KEY = RouteSpec.Param.header(dev.plinth.core.resources.Idempotency.HEADER,
             "a retry with the same key and body answers the first outcome and applies nothing twice; "
                     + "the same key with another body is 422 IDEMPOTENCY_KEY_REUSED");
 
@@ -65,7 +65,7 @@ final class ResourceRoutes {
             throw new ProblemException(400, "MALFORMED_REQUEST", "a JSON body is required");
         }
         var placement = resources.put(call.context(), call.param("kind"), call.param("key"), call.body().toString(),
-                call.header(dev.plinth.api.resources.Idempotency.HEADER));
+                call.header(dev.plinth.core.resources.Idempotency.HEADER));
         placed(res, placement);
         JsonResponses.send(res, 200, Json.MAPPER.createObjectNode().put("key", call.param("key"))
                 .put("backend", placement.backendId()).put("route", placement.routeId()));
@@ -73,7 +73,7 @@ final class ResourceRoutes {
 
     private void delete(RouteSpec.Call call, ServerResponse res) {
         var deleted = resources.delete(call.context(), call.param("kind"), call.param("key"),
-                call.header(dev.plinth.api.resources.Idempotency.HEADER));
+                call.header(dev.plinth.core.resources.Idempotency.HEADER));
         placed(res, deleted.placement());
         if (!deleted.existed()) {
             throw new ProblemException(404, "NOT_FOUND", call.param("kind") + "/" + call.param("key") + " does not exist");
@@ -101,7 +101,7 @@ final class ResourceRoutes {
 
     private void operate(RouteSpec.Call call, ServerResponse res) {
         var result = resources.operate(call.context(), call.param("kind"), call.param("key"), call.param("op"), call.body(),
-                call.header(dev.plinth.api.resources.Idempotency.HEADER));
+                call.header(dev.plinth.core.resources.Idempotency.HEADER));
         res.header(BACKEND, result.path("backend").asText());
         JsonResponses.send(res, 200, result);
     }

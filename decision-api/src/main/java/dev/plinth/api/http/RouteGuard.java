@@ -2,8 +2,8 @@ package dev.plinth.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plinth.api.context.Decisions;
-import dev.plinth.api.context.RequestContext;
+import dev.plinth.core.context.Decisions;
+import dev.plinth.core.context.RequestContext;
 import dev.plinth.datasync.model.Json;
 import dev.plinth.engine.api.PolicyEngine;
 import io.helidon.webserver.http.Handler;

@@ -1,7 +1,7 @@
 package dev.plinth.api.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.plinth.api.context.RequestContext;
+import dev.plinth.core.context.RequestContext;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerRequest;

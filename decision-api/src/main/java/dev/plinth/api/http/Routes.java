@@ -1,9 +1,9 @@
 package dev.plinth.api.http;
 
-import dev.plinth.api.context.ContextResolver;
-import dev.plinth.api.realtime.RealtimeService;
-import dev.plinth.api.resources.ResourceService;
-import dev.plinth.api.routing.Routing;
+import dev.plinth.core.context.ContextResolver;
+import dev.plinth.core.realtime.RealtimeService;
+import dev.plinth.core.resources.ResourceService;
+import dev.plinth.core.routing.Routing;
 import dev.plinth.backends.StoreException;
 import dev.plinth.datasync.ControlPlane;
 import dev.plinth.datasync.admin.AdminException;
@@ -52,7 +52,7 @@ public final class Routes {
     }
 
     /** @param limits the request bounds: JSON bodies over theirs are 413 before parsing, header blocks 431 */
-    public static void routing(HttpRouting.Builder routing, Services s, dev.plinth.api.bootstrap.BootstrapConfig.Limits limits) {
+    public static void routing(HttpRouting.Builder routing, Services s, dev.plinth.core.bootstrap.BootstrapConfig.Limits limits) {
         var guard = new RouteGuard(s.engine(), s.admin(), limits.maxJsonBytes());
         routing.addFilter((chain, req, res) -> {
             long bytes = 0;

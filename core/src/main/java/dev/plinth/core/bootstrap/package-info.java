@@ -1,0 +1,5 @@
+/**
+ * The static wiring: the only code that reads environment variables. Everything else is
+ * control-plane data. docs/configuration.md lists every variable.
+ */
+package dev.plinth.core.bootstrap;

@@ -1,0 +1,270 @@
+package dev.plinth.core.library;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.cloud.firestore.Firestore;
+import dev.plinth.core.auth.TokenVerifier;
+import dev.plinth.core.bootstrap.BootstrapConfig;
+import dev.plinth.core.context.ContextResolver;
+import dev.plinth.core.context.RequestContext;
+import dev.plinth.core.realtime.RealtimeService;
+import dev.plinth.core.resources.ResourceService;
+import dev.plinth.core.routing.Routing;
+import dev.plinth.backends.StoreRegistry;
+import dev.plinth.datasync.ControlPlane;
+import dev.plinth.datasync.ControlPlaneStore;
+import dev.plinth.datasync.Seeder;
+import dev.plinth.datasync.admin.AdminStore;
+import dev.plinth.datasync.model.Snapshot;
+import dev.plinth.datasync.secrets.ControlPlaneSecretResolver;
+import dev.plinth.datasync.secrets.FileSecretProvider;
+import dev.plinth.datasync.secrets.GsmSecretProvider;
+import dev.plinth.engine.api.PolicyEngine;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+/**
+ * Plinth in-process: connects to the control plane (seeding {@code t_system} when new),
+ * mirrors it live, and answers the same questions the HTTP API answers — who is calling
+ * ({@link #resolve}), which backend serves a kind ({@link #backendFor}), any policy
+ * decision ({@link #decide}) — and reads and writes routed resources ({@link #resources}).
+ *
+ * <pre>{@code
+ * try (Plinth plinth = Plinth.connect(BootstrapConfig.fromEnvironment())) {
+ *     RequestContext ctx = plinth.resolve(new ContextResolver.Headers("Bearer " + jwt, "t_acme", "prod"));
+ *     Routing.Resolved flags = plinth.backendFor(ctx, "feature_flags");
+ * }
+ * }</pre>
+ *
+ * Refusals are {@link dev.plinth.core.PlinthException}s: a sealed set of kinds (denied by
+ * policy, not ready, invalid, conflict, not found, unavailable, …) with the same stable
+ * {@code code} the HTTP API renders; only the server turns a kind into a status.
+ */
+public final class Plinth implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Plinth.class.getName());
+    private static final String BUILTIN_REVISION = dev.plinth.engine.api.Bundle.builtin().revision();
+
+    private final Firestore db;
+    private final ControlPlane controlPlane;
+    private final java.util.concurrent.atomic.AtomicReference<PolicyEngine> engine = new java.util.concurrent.atomic.AtomicReference<>();
+    private final dev.plinth.datasync.bundles.BundleStore bundles;
+    private final com.google.cloud.firestore.ListenerRegistration activeBundle;
+    private final GsmSecretProvider gsm;
+    private final ControlPlaneSecretResolver secrets;
+    private final ContextResolver resolver;
+    private final Routing routing;
+    private final StoreRegistry stores;
+    private final ResourceService resources;
+    private final RealtimeService realtime;
+    private final AdminStore admin;
+    private final Clock clock;
+
+    private Plinth(BootstrapConfig config, Clock clock) throws Exception {
+        this.clock = clock;
+        this.db = ControlPlaneStore.connect(config.firestoreProject(), config.firestoreEmulatorHost());
+        var seeded = Seeder.apply(db);
+        LOG.info(seeded.applied()
+                ? "seeded t_system (seed version " + seeded.version() + ", " + seeded.documents() + " documents)"
+                : "control plane already at seed version " + seeded.version());
+        this.controlPlane = new ControlPlane(db, clock).start();
+        // The policy is compiled while the listeners load the control plane.
+        this.engine.set(PolicyEngine.builtin());
+        feed(engine, controlPlane);
+        this.bundles = new dev.plinth.datasync.bundles.BundleStore(db);
+        this.activeBundle = bundles.follow(this::switchTo);
+        if (config.firestoreEmulatorHost() != null) {
+            LOG.warning("control plane is a Firestore EMULATOR at " + config.firestoreEmulatorHost() + " (not for production)");
+        }
+        this.gsm = new GsmSecretProvider(config.gsmEndpoint());
+        this.secrets = new ControlPlaneSecretResolver(() -> controlPlane.snapshot().orElseThrow(),
+                List.of(new FileSecretProvider(config.secretsFile()), gsm), clock);
+        this.resolver = new ContextResolver(controlPlane::snapshot, engine::get, new TokenVerifier(secrets, clock, 100_000));
+        this.routing = new Routing(controlPlane::snapshot, engine::get);
+        this.stores = new StoreRegistry(config.firestoreProject(), config.firestoreEmulatorHost(), secrets);
+        controlPlane.onSnapshot(stores::retainRouted);
+        this.resources = new ResourceService(routing, stores, clock);
+        this.realtime = new RealtimeService(resources, engine::get, controlPlane::snapshot);
+        this.admin = new AdminStore(db, controlPlane::isReachable);
+    }
+
+    /** Connects, seeds {@code t_system} when new, and waits for the first complete snapshot. */
+    public static Plinth connect(BootstrapConfig config) throws Exception {
+        Plinth plinth = open(config);
+        try {
+            return plinth.awaitReady(config.readyTimeout());
+        } catch (Exception e) {
+            plinth.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Connects, seeds {@code t_system} when new, and starts loading the control plane
+     * without waiting for it: until the first complete snapshot, decisions answer 503
+     * {@code NOT_READY}. A server opens its port meanwhile, so health is observable during a
+     * long cold start (see {@link #awaitReady}).
+     */
+    public static Plinth open(BootstrapConfig config) throws Exception {
+        return new Plinth(config, Clock.systemUTC());
+    }
+
+    /**
+     * Waits for the first complete snapshot, then warns about unsafe data it shows (a dev
+     * identity provider).
+     *
+     * @throws IllegalStateException when it is not complete within {@code timeout}, naming each listener's state
+     */
+    public Plinth awaitReady(Duration timeout) throws InterruptedException {
+        warnAboutUnsafeData(controlPlane.awaitReady(timeout));
+        return this;
+    }
+
+    /** The caller's context, decided by {@code plinth/authz/decision}; throws the refusal otherwise. */
+    public RequestContext resolve(ContextResolver.Headers headers) {
+        return resolver.resolve(headers);
+    }
+
+    /** The backend that serves {@code kind} for this context, decided by {@code plinth/routing/backend}. */
+    public Routing.Resolved backendFor(RequestContext context, String kind) {
+        return routing.backendFor(context, kind);
+    }
+
+    /** Any entrypoint of the active bundle, evaluated against the current global data. */
+    public Optional<JsonNode> decide(String entrypoint, JsonNode input) {
+        return engine.get().evaluate(entrypoint, input);
+    }
+
+    /**
+     * Follows {@code policy/active}: loads, checks (signing policy included) and swaps in the
+     * named bundle (the built-in one when none is named). A bundle that fails to load or that
+     * the signing policy refuses leaves the current one serving, with a log line saying why.
+     */
+    private void switchTo(dev.plinth.datasync.bundles.BundleStore.Active active) {
+        PolicyEngine current = engine.get();
+        boolean already = active.name() == null
+                ? current.bundle().revision().equals(BUILTIN_REVISION)
+                : Objects.equals(active.revision(), current.bundleRevision());
+        if (already) {
+            return;
+        }
+        try {
+            PolicyEngine next;
+            if (active.name() == null) {
+                next = PolicyEngine.builtin();
+            } else {
+                var bundle = dev.plinth.engine.api.Bundle.read(new java.io.ByteArrayInputStream(bundles.read(active.name())));
+                // Every replica applies the signing policy itself: policy/active is only a pointer.
+                new dev.plinth.core.policies.BundleTrust(controlPlane::snapshot, secrets).check(bundle);
+                next = dev.plinth.engine.api.BundleCheck.load(bundle, Runtime.getRuntime().availableProcessors(), 100_000,
+                        controlPlane.snapshot().map(Plinth::networkAccess).orElse(dev.plinth.engine.builtins.NetworkAccess.NONE));
+            }
+            controlPlane.snapshot().ifPresent(s -> {
+                next.replaceData(s.generation(), s.globalData());
+                applyDeadline(next, s);
+            });
+            next.sample().addAll(current.sample());
+            engine.set(next);
+            LOG.info("active policy bundle is now " + (active.name() == null ? "the built-in one" : active.name())
+                    + " (revision " + next.bundleRevision() + ")");
+        } catch (RuntimeException e) {
+            LOG.severe("cannot activate bundle " + active.name() + "; keeping " + current.bundleRevision() + ": " + e.getMessage());
+        }
+    }
+
+    public dev.plinth.datasync.bundles.BundleStore bundles() {
+        return bundles;
+    }
+
+    public ResourceService resources() {
+        return resources;
+    }
+
+    public RealtimeService realtime() {
+        return realtime;
+    }
+
+    // --- what the HTTP server is built from ---
+
+    public ControlPlane controlPlane() {
+        return controlPlane;
+    }
+
+    /** The engine of the active bundle (it changes when another bundle is activated). */
+    public PolicyEngine engine() {
+        return engine.get();
+    }
+
+    public ContextResolver resolver() {
+        return resolver;
+    }
+
+    public Routing routing() {
+        return routing;
+    }
+
+    public AdminStore admin() {
+        return admin;
+    }
+
+    public ControlPlaneSecretResolver secrets() {
+        return secrets;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Reloads the active engine's global data only when it changed (instances reload lazily). */
+    private static void feed(java.util.concurrent.atomic.AtomicReference<PolicyEngine> engine, ControlPlane controlPlane) {
+        var last = new java.util.concurrent.atomic.AtomicReference<JsonNode>();
+        controlPlane.onSnapshot(s -> {
+            if (!Objects.equals(last.get(), s.globalData())) {
+                last.set(s.globalData());
+                engine.get().replaceData(s.generation(), s.globalData());
+                applyDeadline(engine.get(), s);
+            }
+        });
+    }
+
+    /** {@code tenants/t_system.defaults.network_builtins}: what http.send and net.lookup_ip_addr may reach (nothing without it). */
+    public static dev.plinth.engine.builtins.NetworkAccess networkAccess(Snapshot s) {
+        return dev.plinth.engine.builtins.NetworkAccess.of(s.globalData().path("plinth").path("defaults").path("network_builtins"));
+    }
+
+    /** {@code tenants/t_system.defaults.evaluation_deadline_ms}: how long one evaluation may run (the engine's 1 s without it). */
+    private static void applyDeadline(PolicyEngine engine, Snapshot s) {
+        try {
+            engine.network(networkAccess(s));
+        } catch (IllegalArgumentException e) {
+            // A malformed setting turns the network builtins off rather than keeping a stale allow-list.
+            engine.network(dev.plinth.engine.builtins.NetworkAccess.NONE);
+            LOG.warning(e.getMessage() + "; the network builtins are off");
+        }
+        JsonNode ms = s.globalData().path("plinth").path("defaults").path("evaluation_deadline_ms");
+        if (ms.canConvertToLong() && ms.asLong() > 0) {
+            engine.deadline(java.time.Duration.ofMillis(ms.asLong()));
+        } else if (!ms.isMissingNode()) {
+            LOG.warning("tenants/t_system.defaults.evaluation_deadline_ms must be a positive integer, is " + ms
+                    + "; keeping " + engine.deadline().toMillis() + " ms");
+        }
+    }
+
+    private static void warnAboutUnsafeData(Snapshot snapshot) {
+        snapshot.identityProviders().values().stream().filter(p -> p.dev()).forEach(p ->
+                LOG.warning("DEV identity provider '" + p.id() + "' (issuer " + p.issuer()
+                        + ") is enabled: anyone holding its key can mint tokens"));
+    }
+
+    @Override
+    public void close() throws Exception {
+        activeBundle.remove();
+        stores.close();
+        gsm.close();
+        controlPlane.close();
+        db.close();
+    }
+}

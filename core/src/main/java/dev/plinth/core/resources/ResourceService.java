@@ -1,0 +1,361 @@
+package dev.plinth.core.resources;
+
+import dev.plinth.core.PlinthException;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.plinth.core.context.RequestContext;
+import dev.plinth.core.routing.Routing;
+import dev.plinth.backends.Partition;
+import dev.plinth.backends.ResourceStore;
+import dev.plinth.backends.StoreRegistry;
+import dev.plinth.datasync.model.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * Reads and writes resources of a kind for a resolved context: the backend comes from the
+ * routing spine (never chosen here), the partition from the context's tenant and env.
+ *
+ * <p>One door per capability: the generic methods serve only kinds that no Plinth service
+ * owns (a kind's {@code service} is data) and that are stored here (not {@code external});
+ * a service reaches its own kinds through {@link #serviceDoor}. Each model owns its
+ * operations: only documents are PUT and DELETEd; every other model changes only through
+ * {@link #operate}, whose bounds are data ({@link ResourceLimits}).
+ */
+public final class ResourceService {
+
+    /** Where an operation went, for response headers. */
+    public record Placement(String backendId, String routeId, String scope) {}
+
+    public record Read(Optional<String> json, Placement placement) {}
+
+    public record Deleted(boolean existed, Placement placement) {}
+
+    public record Listing(List<ResourceStore.Item> items, String nextKey, Placement placement) {}
+
+    /** The operations of each model ({@link ModelOperation}); a document's are the plain PUT and DELETE. */
+    public static final Map<String, Set<String>> OPERATIONS = ModelOperation.byModel();
+
+    private static final int MAX_RANGE = 1_000;
+
+    private final Routing routing;
+    private final StoreRegistry stores;
+    private final java.time.Clock clock;
+
+    public ResourceService(Routing routing, StoreRegistry stores, java.time.Clock clock) {
+        this.routing = routing;
+        this.stores = stores;
+        this.clock = clock;
+    }
+
+    private record Target(ResourceStore store, Partition partition, Placement placement, String model, ResourceLimits limits) {}
+
+    /** The kind's backend through the generic door: refused for service-owned and external kinds. */
+    private Target target(RequestContext context, String kind) {
+        Routing.Resolved r = routing.backendFor(context, kind);
+        if (r.service() != null) {
+            throw new PlinthException.Refused("KIND_NOT_SERVED", "resource kind " + kind + " belongs to the " + r.service()
+                    + " service and is reachable only through its API (/v1/" + r.service() + "/…), where its rules apply");
+        }
+        return resolved(context, kind, r);
+    }
+
+    private Target resolved(RequestContext context, String kind, Routing.Resolved r) {
+        if ("external".equals(r.model())) {
+            throw new PlinthException.Invalid("KIND_NOT_SERVED", "resource kind " + kind
+                    + " is stored outside Plinth; ask GET /v1/routes/" + kind + " where it lives");
+        }
+        return new Target(stores.storeFor(r.backend()), new Partition(context.tenantId(), context.env(), kind),
+                new Placement(r.backend().id(), r.route().id(), r.scope()), r.model(), ResourceLimits.of(routing.snapshot()));
+    }
+
+    /**
+     * The door of a Plinth service to the kinds it owns: the same stores and routing, none of
+     * the generic API's refusals, and refused for any kind the service does not own.
+     */
+    public ServiceDoor serviceDoor(String service) {
+        return new ServiceDoor(service);
+    }
+
+    /** What a service does with its own kinds; its API applies its rules before calling. */
+    public final class ServiceDoor {
+        private final String service;
+
+        private ServiceDoor(String service) {
+            this.service = service;
+        }
+
+        private Target target(RequestContext context, String kind) {
+            Routing.Resolved r = routing.backendFor(context, kind);
+            if (!service.equals(r.service())) {
+                throw new PlinthException.Unavailable("KIND_MISCONFIGURED", "resource kind " + kind + " must be owned by the "
+                        + service + " service (resource_kinds/" + kind + ".service), is " + r.service());
+            }
+            return resolved(context, kind, r);
+        }
+
+        public Optional<String> get(RequestContext context, String kind, String key) {
+            Target t = target(context, kind);
+            return t.store().get(t.partition(), key);
+        }
+
+        /** @param idempotencyKey the client's Idempotency-Key, or null */
+        public Placement put(RequestContext context, String kind, String key, String json, String idempotencyKey) {
+            Target t = requireModel(target(context, kind), kind, "document");
+            t.store().put(t.partition(), key, checkSize(t, json), idempotency(context, t, idempotencyKey, "PUT " + kind + "/" + key + " " + json));
+            return t.placement();
+        }
+
+        /** @param idempotencyKey the client's Idempotency-Key, or null */
+        public Placement append(RequestContext context, String kind, String key, String json, String idempotencyKey) {
+            Target t = requireModel(target(context, kind), kind, "event_log");
+            t.store().append(t.partition(), key, checkSize(t, json), clock.millis(),
+                    idempotency(context, t, idempotencyKey, "APPEND " + kind + "/" + key + " " + json));
+            return t.placement();
+        }
+
+        public AutoCloseable subscribe(RequestContext context, String kind, String key, long fromMillis,
+                                       Consumer<ResourceStore.Event> onEvent) {
+            Target t = requireModel(target(context, kind), kind, "event_log");
+            return t.store().subscribe(t.partition(), key, fromMillis, onEvent);
+        }
+    }
+
+    private static Target requireModel(Target t, String kind, String model) {
+        if (!model.equals(t.model())) {
+            throw new PlinthException.Unavailable("KIND_MISCONFIGURED", "resource kind " + kind + " must have model " + model + ", has " + t.model());
+        }
+        return t;
+    }
+
+    private static String checkSize(Target t, String json) {
+        int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > t.limits().maxValueBytes()) {
+            throw new PlinthException.TooLarge("VALUE_TOO_LARGE", "the value is " + bytes + " bytes; "
+                    + ResourceLimits.PATH + ".max_value_bytes allows " + t.limits().maxValueBytes());
+        }
+        return json;
+    }
+
+    /** The idempotency record of a request, or null without a key; scoped to the caller, tenant and env. */
+    private static ResourceStore.Idempotency idempotency(RequestContext context, Target t, String clientKey, String request) {
+        if (clientKey == null) {
+            return null;
+        }
+        String id = Idempotency.scopedId(context, clientKey);
+        return new ResourceStore.Idempotency(id, Idempotency.sha256(request), t.limits().idempotencyTtlSeconds() * 1000);
+    }
+
+    /**
+     * Runs a model operation atomically on the routed backend and answers its JSON result.
+     *
+     * @throws PlinthException {@code OPERATION_NOT_SUPPORTED} when the kind's model has no such
+     *                          operation, 400 {@code VALIDATION_FAILED} for arguments out of their
+     *                          bounds; 409 {@code LOCK_HELD}, {@code LOCK_NOT_HELD},
+     *                          {@code INSUFFICIENT_BUDGET} when the operation's condition does not hold
+     */
+    public ObjectNode operate(RequestContext context, String kind, String key, String op, JsonNode body, String idempotencyKey) {
+        Target t = target(context, kind);
+        Set<String> offered = OPERATIONS.getOrDefault(t.model(), Set.of());
+        if (!offered.contains(op)) {
+            throw new PlinthException.Invalid("OPERATION_NOT_SUPPORTED", "resource kind " + kind + " (model " + t.model()
+                    + ") has no operation '" + op + "'; it offers " + (offered.isEmpty() ? "PUT, GET and DELETE" : new TreeSet<>(offered)));
+        }
+        Args a = new Args(body, t.limits());
+        var idem = idempotency(context, t, idempotencyKey, "POST " + kind + "/" + key + "/" + op + " " + (body == null ? "" : body.toString()));
+        ResourceStore store = t.store();
+        Partition p = t.partition();
+        var out = Json.MAPPER.createObjectNode();
+        long now = clock.millis();
+        switch (op) {
+            case "increment" -> out.put("value", store.increment(p, key, a.integer("by", 1L, -a.limits.maxAmount(), a.limits.maxAmount()), idem));
+            case "acquire" -> {
+                ResourceStore.LockState l = store.acquire(p, key, a.owner(), a.ttl(), now, idem);
+                if (!l.acquired()) {
+                    throw new PlinthException.Conflict("LOCK_HELD", kind + "/" + key + " is held by " + l.owner()
+                            + " until " + java.time.Instant.ofEpochMilli(l.expiresAtMillis()));
+                }
+                out.put("acquired", true).put("fencing_token", l.fencingToken()).put("expires_at_ms", l.expiresAtMillis());
+            }
+            case "renew" -> {
+                long ttl = a.ttl();
+                if (!store.renew(p, key, a.owner(), a.token(), ttl, now, idem)) {
+                    throw new PlinthException.Conflict("LOCK_NOT_HELD", kind + "/" + key + " is not held by this owner and token");
+                }
+                out.put("renewed", true).put("expires_at_ms", now + ttl);
+            }
+            case "release" -> {
+                if (!store.release(p, key, a.owner(), a.token(), now, idem)) {
+                    throw new PlinthException.Conflict("LOCK_NOT_HELD", kind + "/" + key + " is not held by this owner and token");
+                }
+                out.put("released", true);
+            }
+            case "debit" -> {
+                ResourceStore.Debit d = store.debit(p, key, a.integer("amount", null, 1, a.limits.maxAmount()), idem);
+                if (!d.applied()) {
+                    throw new PlinthException.Conflict("INSUFFICIENT_BUDGET", kind + "/" + key + " has " + d.remaining() + " remaining");
+                }
+                out.put("remaining", d.remaining());
+            }
+            case "credit" -> out.put("remaining", store.credit(p, key, a.integer("amount", null, 1, a.limits.maxAmount()), idem));
+            case "append" -> {
+                var event = body == null ? null : body.get("event");
+                if (event == null || event.isNull()) {
+                    throw new PlinthException.Invalid("VALIDATION_FAILED", "'event' is required (any JSON)");
+                }
+                store.append(p, key, checkSize(t, event.toString()), now, idem);
+                out.put("appended", true).put("at_ms", now);
+            }
+            case "range" -> {
+                long from = a.integer("from_ms", 0L, 0, ResourceStore.MAX_EXACT);
+                long to = a.integer("to_ms", ResourceStore.MAX_EXACT, 0, ResourceStore.MAX_EXACT);
+                int limit = (int) a.integer("limit", 100L, 1, MAX_RANGE);
+                var events = out.putArray("events");
+                for (ResourceStore.Event e : store.range(p, key, from, to, limit)) {
+                    var o = events.addObject().put("at_ms", e.atMillis());
+                    try {
+                        o.set("event", Json.MAPPER.readTree(e.json()));
+                    } catch (java.io.IOException ex) {
+                        o.put("event", e.json());
+                    }
+                }
+            }
+            case "take" -> {
+                long capacity = a.integer("capacity", null, 1, a.limits.maxAmount());
+                var rate = body == null ? null : body.get("refill_per_second");
+                if (rate == null || !rate.isNumber() || !Double.isFinite(rate.asDouble()) || rate.asDouble() < 0
+                        || rate.asDouble() > a.limits.maxAmount()) {
+                    throw new PlinthException.Invalid("VALIDATION_FAILED", "'refill_per_second' is required (a number from 0 to "
+                            + a.limits.maxAmount() + ")");
+                }
+                ResourceStore.Take r = store.take(p, key, capacity, rate.asDouble(), a.integer("tokens", 1L, 1, capacity), now, idem);
+                out.put("allowed", r.allowed()).put("remaining", r.remaining());
+            }
+            default -> throw new IllegalStateException(op);
+        }
+        out.put("backend", t.placement().backendId());
+        return out;
+    }
+
+    /** An operation's arguments, each checked against its bounds (integers must be integral JSON numbers). */
+    private record Args(JsonNode body, ResourceLimits limits) {
+
+        long integer(String field, Long fallback, long min, long max) {
+            var v = body == null ? null : body.get(field);
+            if (v == null || v.isNull()) {
+                if (fallback == null) {
+                    throw new PlinthException.Invalid("VALIDATION_FAILED", "'" + field + "' is required (an integer from " + min + " to " + max + ")");
+                }
+                return fallback;
+            }
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
+                throw new PlinthException.Invalid("VALIDATION_FAILED", "'" + field + "' must be an integer from " + min + " to " + max
+                        + ", was " + v);
+            }
+            return v.asLong();
+        }
+
+        long ttl() {
+            return integer("ttl_ms", Math.min(30_000L, limits.maxLockTtlMillis()), 1, limits.maxLockTtlMillis());
+        }
+
+        long token() {
+            return integer("fencing_token", null, 1, ResourceStore.MAX_EXACT);
+        }
+
+        String owner() {
+            var v = body == null ? null : body.get("owner");
+            if (v == null || !v.isTextual() || v.asText().isBlank() || v.asText().length() > 200) {
+                throw new PlinthException.Invalid("VALIDATION_FAILED", "'owner' is required (a string of 1 to 200 characters)");
+            }
+            return v.asText();
+        }
+    }
+
+    /**
+     * Copies a tenant's resources of one kind from backend A to backend B, every allowed env,
+     * page by page, so a route can be flipped without losing data. Existing keys on B are
+     * overwritten; event-log events are not copied (only the resources' documents).
+     *
+     * @return keys copied per env
+     */
+    public Map<String, Integer> copy(String tenantId, String kind, String fromBackend, String toBackend) {
+        if (fromBackend.equals(toBackend)) {
+            throw new PlinthException.Invalid("VALIDATION_FAILED", "from_backend and to_backend are the same");
+        }
+        ResourceStore from = stores.storeFor(routing.backend(fromBackend));
+        ResourceStore to = stores.storeFor(routing.backend(toBackend));
+        var counts = new java.util.TreeMap<String, Integer>();
+        for (String env : routing.allowedEnvs(tenantId)) {
+            Partition p = new Partition(tenantId, env, kind);
+            int copied = 0;
+            String after = null;
+            while (true) {
+                List<ResourceStore.Item> page = from.list(p, "", after, 500);
+                for (ResourceStore.Item item : page) {
+                    to.put(p, item.key(), item.json(), null);
+                    copied++;
+                }
+                if (page.size() < 500) {
+                    break;
+                }
+                after = page.get(page.size() - 1).key();
+            }
+            counts.put(env, copied);
+        }
+        return counts;
+    }
+
+    public Read get(RequestContext context, String kind, String key) {
+        Target t = target(context, kind);
+        return new Read(t.store().get(t.partition(), key), t.placement());
+    }
+
+    /** Writes a document without an idempotency key. */
+    public Placement put(RequestContext context, String kind, String key, String json) {
+        return put(context, kind, key, json, null);
+    }
+
+    /** Writes a document; other models are changed only by their operations. */
+    public Placement put(RequestContext context, String kind, String key, String json, String idempotencyKey) {
+        Target t = documentsOnly(target(context, kind), kind, "PUT");
+        t.store().put(t.partition(), key, checkSize(t, json), idempotency(context, t, idempotencyKey, "PUT " + kind + "/" + key + " " + json));
+        return t.placement();
+    }
+
+    public Deleted delete(RequestContext context, String kind, String key, String idempotencyKey) {
+        Target t = documentsOnly(target(context, kind), kind, "DELETE");
+        return new Deleted(t.store().delete(t.partition(), key, idempotency(context, t, idempotencyKey, "DELETE " + kind + "/" + key)),
+                t.placement());
+    }
+
+    private static Target documentsOnly(Target t, String kind, String method) {
+        if (!"document".equals(t.model())) {
+            throw new PlinthException.Invalid("OPERATION_NOT_SUPPORTED", "resource kind " + kind + " (model " + t.model()
+                    + ") is not a document: " + method + " is refused so its invariants hold; use its operations "
+                    + new TreeSet<>(OPERATIONS.get(t.model())) + " (POST /v1/resources/" + kind + "/{key}/{op})");
+        }
+        return t;
+    }
+
+    public Listing list(RequestContext context, String kind, String prefix, String pageToken, long pageSize) {
+        if (pageSize < 1 || pageSize > 500) {
+            throw new PlinthException.Invalid("MALFORMED_REQUEST", "page_size must be 1..500, was " + pageSize);
+        }
+        Target t = target(context, kind);
+        int size = (int) pageSize;
+        List<ResourceStore.Item> items = t.store().list(t.partition(), prefix == null ? "" : prefix, pageToken, size + 1);
+        String next = null;
+        if (items.size() > size) {
+            items = items.subList(0, size);
+            next = items.get(size - 1).key();
+        }
+        return new Listing(items, next, t.placement());
+    }
+}

@@ -1,5 +1,0 @@
-/**
- * The policy lifecycle's rules that hold on every path a bundle takes (upload, activation,
- * load on each replica): {@link dev.plinth.api.policies.BundleTrust}. Thread-safe.
- */
-package dev.plinth.api.policies;

@@ -1,0 +1,40 @@
+package dev.plinth.core.library;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.plinth.core.bootstrap.BootstrapConfig;
+import dev.plinth.infra.TestInfra;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** docs/library-mode.md shows exactly the example this test compiles and runs against the emulator. */
+class LibraryModeExampleTest {
+
+    @Test
+    void theDocumentedExampleRunsAndMatchesTheDocs() throws Exception {
+        String source = Files.readString(Path.of("src/test/java/dev/plinth/core/library/LibraryModeExample.java"));
+        String example = source.substring(source.indexOf("// example:start") + "// example:start".length(),
+                source.indexOf("// example:end")).stripIndent().strip();
+        assertThat(Files.readString(Path.of("..", "docs", "library-mode.md"))).as("docs/library-mode.md shows the example")
+                .contains(example);
+
+        Path dir = Files.createTempDirectory("plinth-library");
+        String key = "library-signing-key-0123456789abcdef0123456789abcdef";
+        Files.writeString(dir.resolve("secrets.json"), "{\"dev_jwt_signing_key\": \"" + key + "\"}");
+        var config = BootstrapConfig.from(Map.of(
+                "PLINTH_HOME", dir.toString(),
+                "PLINTH_FIRESTORE_PROJECT", TestInfra.newProjectId(LibraryModeExampleTest.class),
+                "PLINTH_FIRESTORE_EMULATOR_HOST", TestInfra.shared().firestoreHost(),
+                "PLINTH_SECRETS_FILE", dir.resolve("secrets.json").toString()));
+        var jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+                new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer("https://plinth.local/dev").audience("plinth").subject("u_admin")
+                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 600_000)).build());
+        jwt.sign(new com.nimbusds.jose.crypto.MACSigner(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+
+        String answer = LibraryModeExample.whoAndWhere(config, jwt.serialize());
+        assertThat(answer).isEqualTo("u_admin in t_system (enterprise): feature_flags on firestore_default via default route; "
+                + "dark-mode = {\"enabled\": true}");
+    }
+}
