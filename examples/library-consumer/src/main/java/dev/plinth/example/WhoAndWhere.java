@@ -1,17 +1,18 @@
-package dev.plinth.core.library;
+package dev.plinth.example;
 
 import dev.plinth.core.bootstrap.BootstrapConfig;
 import dev.plinth.core.context.ContextResolver;
 import dev.plinth.core.context.RequestContext;
+import dev.plinth.core.library.Plinth;
 import dev.plinth.core.routing.Routing;
 
-/** The example of docs/library-mode.md, compiled and run by LibraryModeExampleTest. */
-final class LibraryModeExample {
+/** The example of docs/library-mode.md, compiled and run by WhoAndWhereTest. */
+public final class WhoAndWhere {
 
-    private LibraryModeExample() {}
+    private WhoAndWhere() {}
 
     // example:start
-    static String whoAndWhere(BootstrapConfig config, String bearerToken) throws Exception {
+    public static String whoAndWhere(BootstrapConfig config, String bearerToken) throws Exception {
         try (Plinth plinth = Plinth.connect(config)) {
             // Who is calling, in which tenant and env — decided by plinth/authz/decision.
             RequestContext ctx = plinth.resolve(new ContextResolver.Headers("Bearer " + bearerToken, "t_system", "dev"));

@@ -1,4 +1,4 @@
-package dev.plinth.core.library;
+package dev.plinth.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,15 +9,15 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** docs/library-mode.md shows exactly the example this test compiles and runs against the emulator. */
-class LibraryModeExampleTest {
+/** docs/library-mode.md shows exactly the example this service compiles and runs against the emulator. */
+class WhoAndWhereTest {
 
     @Test
     void theDocumentedExampleRunsAndMatchesTheDocs() throws Exception {
-        String source = Files.readString(Path.of("src/test/java/dev/plinth/core/library/LibraryModeExample.java"));
+        String source = Files.readString(Path.of("src/main/java/dev/plinth/example/WhoAndWhere.java"));
         String example = source.substring(source.indexOf("// example:start") + "// example:start".length(),
                 source.indexOf("// example:end")).stripIndent().strip();
-        assertThat(Files.readString(Path.of("..", "docs", "library-mode.md"))).as("docs/library-mode.md shows the example")
+        assertThat(Files.readString(Path.of("..", "..", "docs", "library-mode.md"))).as("docs/library-mode.md shows the example")
                 .contains(example);
 
         Path dir = Files.createTempDirectory("plinth-library");
@@ -25,7 +25,7 @@ class LibraryModeExampleTest {
         Files.writeString(dir.resolve("secrets.json"), "{\"dev_jwt_signing_key\": \"" + key + "\"}");
         var config = BootstrapConfig.from(Map.of(
                 "PLINTH_HOME", dir.toString(),
-                "PLINTH_FIRESTORE_PROJECT", TestInfra.newProjectId(LibraryModeExampleTest.class),
+                "PLINTH_FIRESTORE_PROJECT", TestInfra.newProjectId(WhoAndWhereTest.class),
                 "PLINTH_FIRESTORE_EMULATOR_HOST", TestInfra.shared().firestoreHost(),
                 "PLINTH_SECRETS_FILE", dir.resolve("secrets.json").toString()));
         var jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
@@ -33,7 +33,7 @@ class LibraryModeExampleTest {
                         .expirationTime(new java.util.Date(System.currentTimeMillis() + 600_000)).build());
         jwt.sign(new com.nimbusds.jose.crypto.MACSigner(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
-        String answer = LibraryModeExample.whoAndWhere(config, jwt.serialize());
+        String answer = WhoAndWhere.whoAndWhere(config, jwt.serialize());
         assertThat(answer).isEqualTo("u_admin in t_system (enterprise): feature_flags on firestore_default via default route; "
                 + "dark-mode = {\"enabled\": true}");
     }
