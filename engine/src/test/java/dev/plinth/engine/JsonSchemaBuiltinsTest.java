@@ -46,6 +46,8 @@ class JsonSchemaBuiltinsTest {
         {"5", "{\"exclusiveMaximum\": 5}"},
         {"5", "{\"$schema\": \"http://json-schema.org/draft-04/schema#\", \"minimum\": 5, \"exclusiveMinimum\": true}"},
         {"2.5", "{\"multipleOf\": 0.5}"},
+        {"1e22", "{\"maximum\": 1e21, \"minimum\": 0.000012345678901}"},
+        {"0.00000001", "{\"minimum\": 0.000012345678901}"},
         {"2.6", "{\"multipleOf\": 0.5}"},
         {"\"ab\"", "{\"minLength\": 3, \"maxLength\": 1, \"pattern\": \"^x\"}"},
         {"\"héllo\"", "{\"maxLength\": 5}"},

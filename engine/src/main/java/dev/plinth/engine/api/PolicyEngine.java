@@ -234,7 +234,7 @@ public final class PolicyEngine {
      * @throws EngineException.EvaluationFailed  when the module traps or answers garbage
      */
     public Optional<JsonNode> evaluate(String entrypoint, JsonNode input) {
-        ArrayNode set = resultSet(evaluateJson(entrypoint, input == null ? "null" : input.toString()), entrypoint);
+        ArrayNode set = resultSet(evaluate(pool, entrypoint, ValueEvaluation.Input.json(input == null ? "null" : input.toString())), entrypoint);
         return set.isEmpty() || !set.get(0).has("result") ? Optional.empty() : Optional.of(set.get(0).get("result"));
     }
 
@@ -248,9 +248,9 @@ public final class PolicyEngine {
         // The binding parses "" as "no input document". An input holding a set (a Rego value
         // JSON cannot carry) goes in as Rego value text.
         if (input.isPresent() && ValueText.hasSet(input.get())) {
-            return resultSet(evaluateJson(pool, entrypoint, ValueEvaluation.VALUE_PREFIX + ValueText.write(input.get())), entrypoint);
+            return resultSet(evaluate(pool, entrypoint, ValueEvaluation.Input.value(ValueText.write(input.get()))), entrypoint);
         }
-        return resultSet(evaluateJson(entrypoint, input.map(JsonNode::toString).orElse("")), entrypoint);
+        return resultSet(evaluate(pool, entrypoint, ValueEvaluation.Input.json(input.map(JsonNode::toString).orElse(""))), entrypoint);
     }
 
     /**
@@ -259,7 +259,7 @@ public final class PolicyEngine {
      * authorization needs (a bulkhead).
      */
     public Optional<JsonNode> evaluateIsolated(String entrypoint, JsonNode input) {
-        ArrayNode set = resultSet(evaluateJson(isolated(), entrypoint, input == null ? "null" : input.toString()), entrypoint);
+        ArrayNode set = resultSet(evaluate(isolated(), entrypoint, ValueEvaluation.Input.json(input == null ? "null" : input.toString())), entrypoint);
         return set.isEmpty() || !set.get(0).has("result") ? Optional.empty() : Optional.of(set.get(0).get("result"));
     }
 
@@ -311,11 +311,7 @@ public final class PolicyEngine {
                 : new PoolStatus(p.maxSize(), p.size(), p.inUse(), p.waiting());
     }
 
-    private String evaluateJson(String entrypoint, String inputJson) {
-        return evaluateJson(pool, entrypoint, inputJson);
-    }
-
-    private String evaluateJson(InstancePool from, String entrypoint, String inputJson) {
+    private String evaluate(InstancePool from, String entrypoint, ValueEvaluation.Input input) {
         long budget = deadline.toNanos();
         InstancePool.Instance instance;
         try {
@@ -344,7 +340,7 @@ public final class PolicyEngine {
             }
             String raw;
             try (var evaluation = Evaluation.open(clock, network)) {
-                raw = ValueEvaluation.evaluate(instance.policy(), id, inputJson);
+                raw = ValueEvaluation.evaluate(instance.policy(), id, input);
             }
             healthy = !watchdog.disarm();
             return raw;

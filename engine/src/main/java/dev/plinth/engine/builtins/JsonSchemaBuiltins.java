@@ -167,16 +167,12 @@ final class JsonSchemaBuiltins {
         return mantissa + "e" + (exp.startsWith("-") ? exp : "+" + exp);
     }
 
-    /** Go's big.Float String() of a schema bound: %.10g. */
+    /**
+     * A schema bound as gojsonschema's message prints it: a big.Float through %v, which is the
+     * shortest 'g' form (the float64's, for bounds of up to 17 significant digits).
+     */
     static String bound(BigDecimal b) {
-        String s = String.format(java.util.Locale.ROOT, "%.10g", b.doubleValue());
-        if (s.contains("e")) {
-            String[] parts = s.split("e");
-            String m = parts[0].contains(".") ? parts[0].replaceAll("0+$", "").replaceAll("\\.$", "") : parts[0];
-            int exp = Integer.parseInt(parts[1]);
-            return m + "e" + (exp < 0 ? "-" : "+") + String.format("%02d", Math.abs(exp));
-        }
-        return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
+        return GoFormat.format("%v", List.of(new GoFormat.Arg.Float(b.doubleValue())));
     }
 
     /** One compiled (sub)schema. */

@@ -131,22 +131,6 @@ final class YamlBuiltins {
         return Args.F.numberNode(new BigDecimal(n.doubleValue()).toBigIntegerExact());
     }
 
-    /** Go's strconv.FormatFloat(f, 'g', -1, 64), as go-yaml writes a float. */
-    static String goG(double f) {
-        if (f == 0) {
-            return "0";
-        }
-        BigDecimal d = new BigDecimal(Double.toString(f)).stripTrailingZeros();
-        String digits = d.unscaledValue().abs().toString();
-        int exp = digits.length() - 1 - d.scale();
-        String sign = f < 0 ? "-" : "";
-        if (exp < -4 || exp >= 6) {
-            String mantissa = digits.length() > 1 ? digits.charAt(0) + "." + digits.substring(1) : digits;
-            return sign + mantissa + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
-        }
-        return sign + d.abs().toPlainString();
-    }
-
     /** A plain scalar resolved as Go's YAML-to-JSON does. */
     private static JsonNode plain(String v) {
         switch (v) {
@@ -262,7 +246,8 @@ final class YamlBuiltins {
                 if (d.stripTrailingZeros().scale() <= 0 && d.toBigInteger().compareTo(UINT64_MAX) <= 0 && d.toBigInteger().bitLength() < 65) {
                     return d.toBigInteger().toString();
                 }
-                return goG(v.doubleValue());
+                // go-yaml writes a float64 as strconv's shortest 'g', which is fmt's %v.
+                return GoFormat.format("%v", List.of(new GoFormat.Arg.Float(v.doubleValue())));
             }
             if (v.isArray()) {
                 return "[]";

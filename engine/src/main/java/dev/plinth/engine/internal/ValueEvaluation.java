@@ -36,22 +36,27 @@ public final class ValueEvaluation {
 
     private ValueEvaluation() {}
 
-    /** Marks an input given as Rego value text ({@code opa_value_parse}) rather than JSON. */
-    public static final String VALUE_PREFIX = "\u0000rego:";
+    /** An evaluation's input: JSON text ("" for none, as the binding reads it), or Rego value text (sets stay sets). */
+    public record Input(String text, boolean regoValue) {
+        public static Input json(String text) {
+            return new Input(text, false);
+        }
 
-    /**
-     * Evaluates the policy's entrypoint on this input (JSON text, or Rego value text after
-     * {@link #VALUE_PREFIX}); answers the result set as Rego value text.
-     */
-    public static String evaluate(OpaPolicy policy, int entrypoint, String input) {
+        public static Input value(String text) {
+            return new Input(text, true);
+        }
+    }
+
+    /** Evaluates the policy's entrypoint on this input; answers the result set as Rego value text. */
+    public static String evaluate(OpaPolicy policy, int entrypoint, Input input) {
         policy.entrypoint(entrypoint);
         var wasm = (OpaWasm) WASM.get(policy);
         var exports = wasm.exports();
         int inputAddr;
-        if (input.startsWith(VALUE_PREFIX)) {
+        if (input.regoValue()) {
             // The binding's input() resets the heap to after the data; the value is parsed there.
             policy.input("null");
-            byte[] bytes = input.substring(VALUE_PREFIX.length()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] bytes = input.text().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             int at = exports.opaMalloc(bytes.length);
             wasm.memory().write(at, bytes);
             inputAddr = exports.opaValueParse(at, bytes.length);
@@ -60,7 +65,7 @@ public final class ValueEvaluation {
                 throw new IllegalArgumentException("the input is not a Rego value");
             }
         } else {
-            policy.input(input);
+            policy.input(input.text());
             inputAddr = (int) INPUT.get(policy);
         }
         int ctx = exports.opaEvalCtxNew();
