@@ -130,22 +130,21 @@ public final class LocalInfra {
         Path logs = privateDirectory(home.resolve("logs"));
         privateDirectory(home.resolve("firestore"));
         Optional<Path> latest = latestExport(home);
-        int fsPort = freePort();
         int redisPort = freePort();
-        log.accept("starting Firestore emulator on 127.0.0.1:" + fsPort
-                + latest.map(p -> " (importing " + home.relativize(p) + ")").orElse(" (no export to import yet)"));
-        Process fs = startFirestore(tools, fsPort, latest, logs.resolve("firestore.log"));
         log.accept("starting redis-server on 127.0.0.1:" + redisPort + " (AOF in " + redisDir + ")");
         Process redis = startRedis(tools, redisPort, redisDir, logs.resolve("redis.log"), redisPassword);
-        State state = new State(fsPort, fs.pid(), redisPort, redis.pid());
-        writeState(home, state);
+        State state;
         try {
-            awaitFirestore(fsPort, fs, logs.resolve("firestore.log"));
             awaitRedis(redisPort, redis, logs.resolve("redis.log"));
+            log.accept("starting Firestore emulator"
+                    + latest.map(p -> " (importing " + home.relativize(p) + ")").orElse(" (no export to import yet)"));
+            Started fs = startFirestoreOnFreePort(tools, latest, logs.resolve("firestore.log"), log);
+            state = new State(fs.port(), fs.process().pid(), redisPort, redis.pid());
         } catch (IOException | RuntimeException e) {
-            terminate(state, log);
+            terminate(List.of(redis.pid()));
             throw e;
         }
+        writeState(home, state);
         log.accept("local infrastructure ready");
         return new LocalInfra(home, projectId, state, log);
     }
@@ -233,11 +232,60 @@ public final class LocalInfra {
                 .start();
     }
 
+    /** A server process and the port it answers on. */
+    record Started(Process process, int port) {}
+
+    private static final int FIRESTORE_START_ATTEMPTS = 3;
+
+    /**
+     * Starts the emulator on a free port and waits until it answers. Redis must already be
+     * listening: besides {@code --port} the emulator binds three more ports it picks itself,
+     * and one of them may be a port we chose for another server but had not bound yet (seen
+     * once in CI: the emulator exited with 1). An emulator that exits while starting is
+     * started again on a fresh port, a bounded number of times, each time saying why.
+     */
+    static Started startFirestoreOnFreePort(InfraTools tools, Optional<Path> importMetadata, Path logFile,
+                                            Consumer<String> log) throws IOException {
+        return startFirestoreOnFreePort(tools, importMetadata, logFile, log, process -> { });
+    }
+
+    /** @param started told of each emulator process as soon as it is spawned (to guard it against orphaning) */
+    static Started startFirestoreOnFreePort(InfraTools tools, Optional<Path> importMetadata, Path logFile,
+                                            Consumer<String> log, Consumer<Process> started) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            int port = freePort();
+            Process process = startFirestore(tools, port, importMetadata, logFile);
+            started.accept(process);
+            try {
+                awaitFirestore(port, process, logFile);
+                log.accept("Firestore emulator answers on 127.0.0.1:" + port);
+                return new Started(process, port);
+            } catch (EmulatorExited e) {
+                if (attempt == FIRESTORE_START_ATTEMPTS) {
+                    throw e;
+                }
+                log.accept(e.getMessage() + "; starting it again on another port (attempt " + (attempt + 1)
+                        + " of " + FIRESTORE_START_ATTEMPTS + ")");
+            } catch (IOException | RuntimeException e) {
+                terminate(List.of(process.pid()));
+                throw e;
+            }
+        }
+    }
+
+    /** The emulator process ended before it answered; the message carries its log's last lines. */
+    static final class EmulatorExited extends IOException {
+        EmulatorExited(String message) {
+            super(message);
+        }
+    }
+
     static void awaitFirestore(int port, Process process, Path logFile) throws IOException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("Firestore emulator exited with " + process.exitValue() + "; see " + logFile);
+                throw new EmulatorExited("Firestore emulator on 127.0.0.1:" + port + " exited with "
+                        + process.exitValue() + "; " + logFile + " ends with:\n" + tail(logFile, 15));
             }
             if (firestoreAnswers(port)) {
                 return;
@@ -248,11 +296,22 @@ public final class LocalInfra {
                 + START_TIMEOUT.toSeconds() + " s; see " + logFile);
     }
 
+    /** The last lines of a server's log, for an error message read where the file is not (CI). */
+    static String tail(Path logFile, int lines) {
+        try {
+            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "(cannot read it: " + e.getMessage() + ")";
+        }
+    }
+
     static void awaitRedis(int port, Process process, Path logFile) throws IOException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("redis-server exited with " + process.exitValue() + "; see " + logFile);
+                throw new IOException("redis-server on 127.0.0.1:" + port + " exited with " + process.exitValue()
+                        + "; " + logFile + " ends with:\n" + tail(logFile, 15));
             }
             if (redisAnswers(port)) {
                 return;

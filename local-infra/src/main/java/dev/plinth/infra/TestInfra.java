@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,11 +48,9 @@ public final class TestInfra {
     private static LocalInfra.Endpoints start(InfraTools tools) throws IOException {
         Path dir = Files.createTempDirectory("plinth-test-infra");
         Files.createDirectories(dir.resolve("redis"));
-        int fsPort = LocalInfra.freePort();
         int redisPort = LocalInfra.freePort();
-        Process fs = LocalInfra.startFirestore(tools, fsPort, Optional.empty(), dir.resolve("firestore.log"));
         Process redis = LocalInfra.startRedis(tools, redisPort, dir.resolve("redis"), dir.resolve("redis.log"));
-        List<Long> groups = List.of(fs.pid(), redis.pid());
+        List<Long> groups = new CopyOnWriteArrayList<>(List.of(redis.pid()));
         startWatchdog(groups);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LocalInfra.terminate(groups);
@@ -61,12 +60,25 @@ public final class TestInfra {
                 // a temp folder left behind is harmless
             }
         }, "plinth-test-infra-stop"));
-        LocalInfra.awaitFirestore(fsPort, fs, dir.resolve("firestore.log"));
         LocalInfra.awaitRedis(redisPort, redis, dir.resolve("redis.log"));
-        return new LocalInfra.Endpoints(fsPort, redisPort);
+        var fs = LocalInfra.startFirestoreOnFreePort(tools, Optional.empty(), dir.resolve("firestore.log"),
+                line -> System.err.println("test infrastructure: " + line),
+                process -> {
+                    groups.add(process.pid());
+                    watch(List.of(process.pid()));
+                });
+        return new LocalInfra.Endpoints(fs.port(), redisPort);
     }
 
     /** Kills the servers' process groups within a second of this JVM's death, however it dies. */
+    private static void watch(List<Long> groups) {
+        try {
+            startWatchdog(groups);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the watchdog that stops the test servers", e);
+        }
+    }
+
     private static void startWatchdog(List<Long> groups) throws IOException {
         StringBuilder kill = new StringBuilder("kill -TERM --");
         groups.forEach(g -> kill.append(" -").append(g));
