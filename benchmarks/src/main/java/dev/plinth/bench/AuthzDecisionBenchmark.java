@@ -64,7 +64,10 @@ public class AuthzDecisionBenchmark {
     public boolean decisionCache;
 
     private ContextResolver resolver;
-    private ContextResolver.Headers[] calls;
+    /** One caller's request: what it presents and where it acts. */
+    record Call(dev.plinth.core.auth.Credentials credentials, dev.plinth.core.context.Scope scope) {}
+
+    private Call[] calls;
     private int next;
 
     @Setup(Level.Trial)
@@ -79,16 +82,17 @@ public class AuthzDecisionBenchmark {
         engine.replaceData(1, snapshot.globalData());
         resolver = new ContextResolver(() -> Optional.of(snapshot), () -> engine, tokens);
         var random = new java.util.Random(42);
-        calls = new ContextResolver.Headers[1024];
+        calls = new Call[1024];
         for (int i = 0; i < calls.length; i++) {
             int t = random.nextInt(tenants);
             int m = random.nextInt(10);
-            calls[i] = new ContextResolver.Headers("Bearer " + token("u_" + t + "_" + m), "t_" + t, "prod");
+            calls[i] = new Call(dev.plinth.core.auth.Credentials.bearer(token("u_" + t + "_" + m)),
+                    dev.plinth.core.context.Scope.of("t_" + t, "prod"));
         }
-        for (ContextResolver.Headers h : calls) {
-            RequestContext c = resolver.resolve(h); // fills the token cache; fails loudly if the world is wrong
-            if (!c.tenantId().equals(h.tenantId())) {
-                throw new IllegalStateException("resolved " + c + " for " + h.tenantId());
+        for (Call h : calls) {
+            RequestContext c = resolver.resolve(h.credentials(), h.scope()); // fills the token cache; fails loudly if the world is wrong
+            if (!c.tenantId().equals(h.scope().tenantId())) {
+                throw new IllegalStateException("resolved " + c + " for " + h.scope().tenantId());
             }
         }
     }
@@ -96,7 +100,8 @@ public class AuthzDecisionBenchmark {
     @Benchmark
     public RequestContext resolveContext() {
         next = (next + 1) & 1023;
-        return resolver.resolve(calls[next]);
+        Call call = calls[next];
+        return resolver.resolve(call.credentials(), call.scope());
     }
 
     /** A control plane of {@code tenantCount} tenants with {@code members} members each. */

@@ -81,7 +81,8 @@ public class EngineBenchmark {
         var capture = new PolicyEngine(Bundle.builtin(), 1, 10);
         capture.replaceData(1, snapshot.globalData());
         new ContextResolver(() -> Optional.of(snapshot), () -> capture, tokens)
-                .resolve(new ContextResolver.Headers("Bearer " + AuthzDecisionBenchmark.token("u_7_3"), "t_7", "prod"));
+                .resolve(dev.plinth.core.auth.Credentials.bearer(AuthzDecisionBenchmark.token("u_7_3")),
+                        dev.plinth.core.context.Scope.of("t_7", "prod"));
         return capture.sample().entries().getFirst().input();
     }
 

@@ -114,20 +114,22 @@ public final class ScaleCurve {
         engine.replaceData(1, snapshot.globalData());
         var resolver = new ContextResolver(() -> Optional.of(snapshot), () -> engine, tokens);
         var random = new Random(42);
-        var calls = new ContextResolver.Headers[4096];
+        var calls = new AuthzDecisionBenchmark.Call[4096];
         for (int i = 0; i < calls.length; i++) {
             int t = random.nextInt(tenants);
-            calls[i] = new ContextResolver.Headers("Bearer " + AuthzDecisionBenchmark.token("u_" + t + "_" + random.nextInt(10)),
-                    "t_" + t, "prod");
+            calls[i] = new AuthzDecisionBenchmark.Call(dev.plinth.core.auth.Credentials.bearer(
+                    AuthzDecisionBenchmark.token("u_" + t + "_" + random.nextInt(10))), dev.plinth.core.context.Scope.of("t_" + t, "prod"));
         }
         long warmUntil = System.nanoTime() + Duration.ofSeconds(8).toNanos();
         for (int i = 0; System.nanoTime() < warmUntil; i++) {
-            resolver.resolve(calls[i & 4095]);
+            var call = calls[i & 4095];
+            resolver.resolve(call.credentials(), call.scope());
         }
         long[] samples = new long[200_000];
         for (int i = 0; i < samples.length; i++) {
+            var call = calls[i & 4095];
             long t0 = System.nanoTime();
-            resolver.resolve(calls[i & 4095]);
+            resolver.resolve(call.credentials(), call.scope());
             samples[i] = System.nanoTime() - t0;
         }
         Arrays.sort(samples);

@@ -31,7 +31,7 @@ public final class PlinthServer implements AutoCloseable {
      * and returns when the first complete snapshot is in.
      */
     public static PlinthServer start(BootstrapConfig config) throws Exception {
-        Plinth plinth = Plinth.open(config);
+        Plinth plinth = Plinth.open(config.plinth());
         var connections = new ConnectionGuard(config.limits().headerTimeout());
         WebServer server;
         try {
@@ -53,9 +53,9 @@ public final class PlinthServer implements AutoCloseable {
     }
 
     private static WebServer serve(Plinth plinth, BootstrapConfig config, ConnectionGuard connections) {
-        var health = new HealthService(plinth.controlPlane(), plinth::engine, plinth.secrets(), plinth.clock());
+        var health = new HealthService(plinth::readiness);
         var services = new Routes.Services(plinth.resolver(), plinth.controlPlane(), plinth::engine, plinth.admin(),
-                plinth.routing(), plinth.resources(), plinth.realtime(), plinth.bundles(), plinth.secrets(), health, connections);
+                plinth.routing(), plinth.resources(), plinth.realtime(), plinth.policies(), health, connections);
         var limits = config.limits();
         WebServer server = WebServer.builder()
                 .host(config.host())
@@ -81,7 +81,7 @@ public final class PlinthServer implements AutoCloseable {
 
     /** The protected routes this server registers (for the route-matrix test and OpenAPI). */
     public static List<RouteSpec> routeTable() {
-        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null, null, null, null, null));
+        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null, null, null, null));
     }
 
     public int port() {

@@ -80,26 +80,30 @@ public final class TokenVerifier {
                 .build();
     }
 
-    /** Checks an {@code Authorization} header value against the snapshot's identity providers. */
-    public Credentials verify(String authorizationHeader, Snapshot snapshot) {
+    /** Checks presented credentials against the snapshot's identity providers. */
+    public TokenFacts verify(Credentials credentials, Snapshot snapshot) {
+        return verify(credentials.authorization(), snapshot);
+    }
+
+    private TokenFacts verify(String authorizationHeader, Snapshot snapshot) {
         if (authorizationHeader == null || authorizationHeader.isBlank()) {
-            return Credentials.absent();
+            return TokenFacts.absent();
         }
         if (!authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Credentials.rejected("Authorization must use the Bearer scheme");
+            return TokenFacts.rejected("Authorization must use the Bearer scheme");
         }
         String token = authorizationHeader.substring(7).trim();
         Verified cached = cache.getIfPresent(token);
         if (cached != null && cached.provider().equals(snapshot.providerForIssuer(cached.issuer()).orElse(null))
                 && clock.instant().isBefore(cached.expiresAt()) && stillTheKey(cached, snapshot)) {
-            return Credentials.verified(cached.issuer(), cached.subject());
+            return TokenFacts.verified(cached.issuer(), cached.subject());
         }
         try {
             Verified v = verifyFresh(token, snapshot);
             cache.put(token, v);
-            return Credentials.verified(v.issuer(), v.subject());
+            return TokenFacts.verified(v.issuer(), v.subject());
         } catch (Rejected e) {
-            return Credentials.rejected(e.getMessage());
+            return TokenFacts.rejected(e.getMessage());
         }
     }
 

@@ -1,28 +1,25 @@
 package dev.plinth.core.bootstrap;
 
+import dev.plinth.core.library.PlinthConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * The complete bootstrap configuration: where the control plane is and where to listen.
+ * The server's bootstrap configuration: an embedded Plinth's ({@link PlinthConfig}) plus
+ * where to listen, the local stack and the listener's bounds.
  *
- * @param host                 interface to listen on
- * @param port                 HTTP port (0 = any free port)
- * @param home                 project-local folder for local infrastructure data, logs and dev secrets
- * @param firestoreProject     the control-plane Firestore project id
- * @param firestoreEmulatorHost {@code host:port} of a Firestore emulator, or null
- * @param localInfra           start (or reuse) the local emulator and redis-server under {@code home}
- * @param secretsFile          the {@code file} secret provider's JSON file
- * @param exportInterval       how often the local emulator's data is exported to disk
- * @param gsmEndpoint          {@code host:port} of a plaintext Secret Manager v1 server, or null for Google's
- * @param readyTimeout         how long start-up waits for the first complete control-plane snapshot
- * @param limits               the HTTP listener's bounds on requests and connections
+ * @param host           interface to listen on
+ * @param port           HTTP port (0 = any free port)
+ * @param home           project-local folder for local infrastructure data, logs and dev secrets
+ * @param localInfra     start (or reuse) the local emulator and redis-server under {@code home}
+ * @param exportInterval how often the local emulator's data is exported to disk
+ * @param limits         the HTTP listener's bounds on requests and connections
+ * @param plinth         what the in-process Plinth needs (project, emulator, secrets, ready timeout)
  */
-public record BootstrapConfig(String host, int port, Path home, String firestoreProject,
-                              String firestoreEmulatorHost, boolean localInfra, Path secretsFile,
-                              Duration exportInterval, String gsmEndpoint, Duration readyTimeout, Limits limits) {
+public record BootstrapConfig(String host, int port, Path home, boolean localInfra, Duration exportInterval, Limits limits,
+                              PlinthConfig plinth) {
 
     /**
      * Bounds on what one client can make the server hold.
@@ -64,12 +61,29 @@ public record BootstrapConfig(String host, int port, Path home, String firestore
             throw new IllegalArgumentException("PLINTH_PORT must be 0..65535, was " + port);
         }
         Objects.requireNonNull(home, "home");
-        if (firestoreProject == null || firestoreProject.isBlank()) {
-            throw new IllegalArgumentException("PLINTH_FIRESTORE_PROJECT must name the control-plane project");
-        }
-        Objects.requireNonNull(secretsFile, "secretsFile");
         Objects.requireNonNull(exportInterval, "exportInterval");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(plinth, "plinth");
+    }
+
+    public String firestoreProject() {
+        return plinth.firestoreProject();
+    }
+
+    public String firestoreEmulatorHost() {
+        return plinth.firestoreEmulatorHost();
+    }
+
+    public Path secretsFile() {
+        return plinth.secretsFile();
+    }
+
+    public String gsmEndpoint() {
+        return plinth.gsmEndpoint();
+    }
+
+    public Duration readyTimeout() {
+        return plinth.readyTimeout();
     }
 
     /** Reads the process environment. */
@@ -77,50 +91,43 @@ public record BootstrapConfig(String host, int port, Path home, String firestore
         return from(System.getenv());
     }
 
-    /** Reads the given variables; unknown ones are ignored. Invalid values fail naming the variable. */
+    /**
+     * Reads the given variables; unknown ones are ignored. Invalid values fail naming the
+     * variable. The server's defaults for the library's settings (project {@code plinth-local},
+     * secrets in {@code $PLINTH_HOME/secrets.json}) are filled in before {@link PlinthConfig#from}
+     * reads them, so both parse the same variables one way.
+     */
     public static BootstrapConfig from(Map<String, String> env) {
         Path home = Path.of(env.getOrDefault("PLINTH_HOME", ".plinth")).toAbsolutePath();
-        String emulator = blankToNull(env.get("PLINTH_FIRESTORE_EMULATOR_HOST"));
-        boolean local = Boolean.parseBoolean(env.getOrDefault("PLINTH_LOCAL_INFRA", emulator == null ? "true" : "false"));
+        var withDefaults = new java.util.HashMap<>(env);
+        withDefaults.merge("PLINTH_FIRESTORE_PROJECT", "plinth-local", (given, fallback) -> given.isBlank() ? fallback : given);
+        withDefaults.merge("PLINTH_SECRETS_FILE", home.resolve("secrets.json").toString(),
+                (given, fallback) -> given.isBlank() ? fallback : given);
+        PlinthConfig plinth = PlinthConfig.from(withDefaults);
+        boolean local = Boolean.parseBoolean(env.getOrDefault("PLINTH_LOCAL_INFRA",
+                plinth.firestoreEmulatorHost() == null ? "true" : "false"));
         return new BootstrapConfig(
                 env.getOrDefault("PLINTH_HOST", "127.0.0.1"),
                 parseInt(env, "PLINTH_PORT", DEFAULT_PORT),
                 home,
-                env.getOrDefault("PLINTH_FIRESTORE_PROJECT", "plinth-local"),
-                emulator,
                 local,
-                Path.of(env.getOrDefault("PLINTH_SECRETS_FILE", home.resolve("secrets.json").toString())).toAbsolutePath(),
                 Duration.ofSeconds(parseInt(env, "PLINTH_EXPORT_INTERVAL_SECONDS", 15)),
-                blankToNull(env.get("PLINTH_GSM_ENDPOINT")),
-                Duration.ofSeconds(parseInt(env, "PLINTH_READY_TIMEOUT_SECONDS", 120)),
                 new Limits(parseInt(env, "PLINTH_MAX_BODY_BYTES", 16 * 1024 * 1024), parseInt(env, "PLINTH_MAX_JSON_BYTES", 2 * 1024 * 1024),
                         parseInt(env, "PLINTH_MAX_HEADER_BYTES", 16 * 1024), Duration.ofSeconds(parseInt(env, "PLINTH_IDLE_TIMEOUT_SECONDS", 120)),
-                        Duration.ofSeconds(parseInt(env, "PLINTH_HEADER_TIMEOUT_SECONDS", 10)), parseInt(env, "PLINTH_MAX_CONNECTIONS", 1024)));
+                        Duration.ofSeconds(parseInt(env, "PLINTH_HEADER_TIMEOUT_SECONDS", 10)), parseInt(env, "PLINTH_MAX_CONNECTIONS", 1024)),
+                plinth);
     }
 
     public BootstrapConfig withPort(int newPort) {
-        return new BootstrapConfig(host, newPort, home, firestoreProject, firestoreEmulatorHost, localInfra, secretsFile,
-                exportInterval, gsmEndpoint, readyTimeout, limits);
+        return new BootstrapConfig(host, newPort, home, localInfra, exportInterval, limits, plinth);
     }
 
     public BootstrapConfig withEmulatorHost(String emulatorHost) {
-        return new BootstrapConfig(host, port, home, firestoreProject, emulatorHost, localInfra, secretsFile,
-                exportInterval, gsmEndpoint, readyTimeout, limits);
+        return new BootstrapConfig(host, port, home, localInfra, exportInterval, limits, plinth.withEmulator(emulatorHost));
     }
 
     private static int parseInt(Map<String, String> env, String name, int fallback) {
-        String v = blankToNull(env.get(name));
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be an integer, was '" + v + "'");
-        }
+        return PlinthConfig.integer(env, name, fallback);
     }
 
-    private static String blankToNull(String v) {
-        return v == null || v.isBlank() ? null : v;
-    }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.plinth.core.auth.Credentials;
+import dev.plinth.core.auth.TokenFacts;
 import dev.plinth.core.auth.TokenVerifier;
 import dev.plinth.datasync.model.Json;
 import dev.plinth.datasync.model.Records.App;
@@ -25,7 +26,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Resolves a {@link RequestContext} from the request's headers. Java only gathers facts —
+ * Resolves a {@link RequestContext} from what a caller presents ({@link Credentials}) and
+ * where it says it acts ({@link Scope}). Java only gathers facts —
  * verified credentials, header values, and the tenant, user and membership records from
  * the current {@link Snapshot} — and the policy {@code plinth/authz/decision} decides.
  * Fails closed: an engine error or an undefined decision is never an allow.
@@ -34,20 +36,12 @@ public final class ContextResolver {
 
     public static final String ENTRYPOINT = "plinth/authz/decision";
 
-    /** The raw context headers of one request. */
-    public record Headers(String authorization, String tenantId, String env,
-                          String surfaceId, String appId, String projectId) {
-        public Headers(String authorization, String tenantId, String env) {
-            this(authorization, tenantId, env, null, null, null);
-        }
-    }
-
     private final Supplier<Optional<Snapshot>> snapshots;
     private final Supplier<PolicyEngine> engine;
     private final TokenVerifier tokens;
 
     /** What facts are gathered from: on one snapshot, equal keys gather the same facts. */
-    private record FactsKey(Credentials credentials, String tenantId, String env, String surfaceId, String appId,
+    private record FactsKey(TokenFacts credentials, String tenantId, String env, String surfaceId, String appId,
                             String projectId) {}
 
     /**
@@ -79,18 +73,18 @@ public final class ContextResolver {
      * 401 at once instead of being held. Verification is cached, so the resolution after it
      * costs nothing more.
      */
-    public boolean authenticates(String authorization) {
-        return snapshots.get().map(s -> tokens.verify(authorization, s).verified()).orElse(false);
+    public boolean authenticates(Credentials credentials) {
+        return snapshots.get().map(s -> tokens.verify(credentials, s).verified()).orElse(false);
     }
 
     /**
      * @throws PlinthException with the policy's status, code and reason when it denies;
      *                          503 {@code NOT_READY} before the first complete snapshot
      */
-    public RequestContext resolve(Headers headers) {
+    public RequestContext resolve(Credentials presented, Scope headers) {
         Snapshot snapshot = snapshots.get().orElseThrow(() -> new PlinthException.NotReady("NOT_READY",
                 "the control-plane snapshot is not loaded yet; retry shortly"));
-        Credentials credentials = tokens.verify(headers.authorization(), snapshot);
+        TokenFacts credentials = tokens.verify(presented, snapshot);
         var key = new FactsKey(credentials, headers.tenantId(), headers.env(), headers.surfaceId(), headers.appId(),
                 headers.projectId());
         PolicyEngine policy = engine.get();
@@ -132,7 +126,7 @@ public final class ContextResolver {
      * one object header instead of every list and map inside the records, which keeps a
      * cache hit cheap however large the control plane is.
      */
-    record Facts(Credentials credentials, String tenantId, String env, String surfaceId, String appId, String projectId,
+    record Facts(TokenFacts credentials, String tenantId, String env, String surfaceId, String appId, String projectId,
                  Tenant tenant, User user, Membership membership, Surface surface, App app, Surface appSurface,
                  Subscription subscription, Project project) {
 
@@ -155,7 +149,7 @@ public final class ContextResolver {
         }
     }
 
-    private static Facts facts(Headers headers, Credentials credentials, Snapshot snapshot) {
+    private static Facts facts(Scope headers, TokenFacts credentials, Snapshot snapshot) {
         String tenantId = headers.tenantId();
         User user = credentials.verified()
                 ? snapshot.userForIdentity(credentials.issuer(), credentials.subject()).orElse(null)
@@ -172,7 +166,7 @@ public final class ContextResolver {
                 snapshot.subscription(tenantId, appId).orElse(null), project);
     }
 
-    private static JsonNode input(Headers headers, Credentials credentials, Facts f) {
+    private static JsonNode input(Scope headers, TokenFacts credentials, Facts f) {
         var json = Json.MAPPER;
         ObjectNode input = json.createObjectNode();
         input.set("credentials", json.valueToTree(credentials));

@@ -3,9 +3,12 @@ package dev.plinth.core.library;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.cloud.firestore.Firestore;
 import dev.plinth.core.auth.TokenVerifier;
-import dev.plinth.core.bootstrap.BootstrapConfig;
 import dev.plinth.core.context.ContextResolver;
 import dev.plinth.core.context.RequestContext;
+import dev.plinth.core.context.Scope;
+import dev.plinth.core.auth.Credentials;
+import dev.plinth.core.health.Readiness;
+import dev.plinth.core.policies.PolicyLifecycle;
 import dev.plinth.core.realtime.RealtimeService;
 import dev.plinth.core.resources.ResourceService;
 import dev.plinth.core.routing.Routing;
@@ -33,8 +36,8 @@ import java.util.logging.Logger;
  * decision ({@link #decide}) — and reads and writes routed resources ({@link #resources}).
  *
  * <pre>{@code
- * try (Plinth plinth = Plinth.connect(BootstrapConfig.fromEnvironment())) {
- *     RequestContext ctx = plinth.resolve(new ContextResolver.Headers("Bearer " + jwt, "t_acme", "prod"));
+ * try (Plinth plinth = Plinth.connect(PlinthConfig.fromEnvironment())) {
+ *     RequestContext ctx = plinth.resolve(Credentials.bearer(jwt), Scope.of("t_acme", "prod"));
  *     Routing.Resolved flags = plinth.backendFor(ctx, "feature_flags");
  * }
  * }</pre>
@@ -61,9 +64,11 @@ public final class Plinth implements AutoCloseable {
     private final ResourceService resources;
     private final RealtimeService realtime;
     private final AdminStore admin;
+    private final PolicyLifecycle policies;
+    private final Readiness readiness;
     private final Clock clock;
 
-    private Plinth(BootstrapConfig config, Clock clock) throws Exception {
+    private Plinth(PlinthConfig config, Clock clock) throws Exception {
         this.clock = clock;
         this.db = ControlPlaneStore.connect(config.firestoreProject(), config.firestoreEmulatorHost());
         var seeded = Seeder.apply(db);
@@ -75,7 +80,6 @@ public final class Plinth implements AutoCloseable {
         this.engine.set(PolicyEngine.builtin());
         feed(engine, controlPlane);
         this.bundles = new dev.plinth.datasync.bundles.BundleStore(db);
-        this.activeBundle = bundles.follow(this::switchTo);
         if (config.firestoreEmulatorHost() != null) {
             LOG.warning("control plane is a Firestore EMULATOR at " + config.firestoreEmulatorHost() + " (not for production)");
         }
@@ -89,10 +93,14 @@ public final class Plinth implements AutoCloseable {
         this.resources = new ResourceService(routing, stores, clock);
         this.realtime = new RealtimeService(resources, engine::get, controlPlane::snapshot);
         this.admin = new AdminStore(db, controlPlane::isReachable);
+        this.policies = new PolicyLifecycle(bundles, engine::get, controlPlane::snapshot, secrets);
+        this.readiness = new Readiness(controlPlane, engine::get, secrets, clock);
+        // Followed last: switching to an uploaded bundle needs the secrets (its signing key).
+        this.activeBundle = bundles.follow(this::switchTo);
     }
 
     /** Connects, seeds {@code t_system} when new, and waits for the first complete snapshot. */
-    public static Plinth connect(BootstrapConfig config) throws Exception {
+    public static Plinth connect(PlinthConfig config) throws Exception {
         Plinth plinth = open(config);
         try {
             return plinth.awaitReady(config.readyTimeout());
@@ -108,7 +116,7 @@ public final class Plinth implements AutoCloseable {
      * {@code NOT_READY}. A server opens its port meanwhile, so health is observable during a
      * long cold start (see {@link #awaitReady}).
      */
-    public static Plinth open(BootstrapConfig config) throws Exception {
+    public static Plinth open(PlinthConfig config) throws Exception {
         return new Plinth(config, Clock.systemUTC());
     }
 
@@ -123,9 +131,12 @@ public final class Plinth implements AutoCloseable {
         return this;
     }
 
-    /** The caller's context, decided by {@code plinth/authz/decision}; throws the refusal otherwise. */
-    public RequestContext resolve(ContextResolver.Headers headers) {
-        return resolver.resolve(headers);
+    /**
+     * Who is calling and where, decided by {@code plinth/authz/decision}: the caller's
+     * context; throws the policy's refusal ({@link dev.plinth.core.PlinthException.Denied}) otherwise.
+     */
+    public RequestContext resolve(Credentials credentials, Scope scope) {
+        return resolver.resolve(credentials, scope);
     }
 
     /** The backend that serves {@code kind} for this context, decided by {@code plinth/routing/backend}. */
@@ -152,16 +163,7 @@ public final class Plinth implements AutoCloseable {
             return;
         }
         try {
-            PolicyEngine next;
-            if (active.name() == null) {
-                next = PolicyEngine.builtin();
-            } else {
-                var bundle = dev.plinth.engine.api.Bundle.read(new java.io.ByteArrayInputStream(bundles.read(active.name())));
-                // Every replica applies the signing policy itself: policy/active is only a pointer.
-                new dev.plinth.core.policies.BundleTrust(controlPlane::snapshot, secrets).check(bundle);
-                next = dev.plinth.engine.api.BundleCheck.load(bundle, Runtime.getRuntime().availableProcessors(), 100_000,
-                        controlPlane.snapshot().map(Plinth::networkAccess).orElse(dev.plinth.engine.builtins.NetworkAccess.NONE));
-            }
+            PolicyEngine next = policies.load(active, Runtime.getRuntime().availableProcessors(), 100_000);
             controlPlane.snapshot().ifPresent(s -> {
                 next.replaceData(s.generation(), s.globalData());
                 applyDeadline(next, s);
@@ -175,8 +177,14 @@ public final class Plinth implements AutoCloseable {
         }
     }
 
-    public dev.plinth.datasync.bundles.BundleStore bundles() {
-        return bundles;
+    /** Upload, diff, activate and roll back policy bundles, with the checks every path applies. */
+    public PolicyLifecycle policies() {
+        return policies;
+    }
+
+    /** Whether this replica may serve, and why not: the report {@code /health/ready} renders. */
+    public Readiness.Report readiness() {
+        return readiness.report();
     }
 
     public ResourceService resources() {
@@ -230,15 +238,10 @@ public final class Plinth implements AutoCloseable {
         });
     }
 
-    /** {@code tenants/t_system.defaults.network_builtins}: what http.send and net.lookup_ip_addr may reach (nothing without it). */
-    public static dev.plinth.engine.builtins.NetworkAccess networkAccess(Snapshot s) {
-        return dev.plinth.engine.builtins.NetworkAccess.of(s.globalData().path("plinth").path("defaults").path("network_builtins"));
-    }
-
     /** {@code tenants/t_system.defaults.evaluation_deadline_ms}: how long one evaluation may run (the engine's 1 s without it). */
     private static void applyDeadline(PolicyEngine engine, Snapshot s) {
         try {
-            engine.network(networkAccess(s));
+            engine.network(PolicyLifecycle.networkAccess(s));
         } catch (IllegalArgumentException e) {
             // A malformed setting turns the network builtins off rather than keeping a stale allow-list.
             engine.network(dev.plinth.engine.builtins.NetworkAccess.NONE);

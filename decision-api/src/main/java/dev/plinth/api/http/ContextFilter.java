@@ -44,20 +44,20 @@ final class ContextFilter implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         if (req.path().path().startsWith("/v1/")) {
             var headers = req.headers();
-            String authorization = headers.first(HeaderNames.AUTHORIZATION).orElse(null);
+            var credentials = dev.plinth.core.auth.Credentials.ofAuthorizationHeader(
+                    headers.first(HeaderNames.AUTHORIZATION).orElse(null));
             // Only a caller whose credentials verify is held for a revision; anyone else gets
             // the resolution's 401 at once.
-            headers.first(MIN_REVISION).filter(t -> resolver.authenticates(authorization)).ifPresent(this::awaitRevision);
-            var given = new ContextResolver.Headers(
-                    authorization,
+            headers.first(MIN_REVISION).filter(t -> resolver.authenticates(credentials)).ifPresent(this::awaitRevision);
+            var given = new dev.plinth.core.context.Scope(
                     headers.first(TENANT).orElse(null),
                     headers.first(ENV).orElse(null),
                     headers.first(SURFACE).orElse(null),
                     headers.first(APP).orElse(null),
                     headers.first(PROJECT).orElse(null));
-            RequestContext context = resolver.resolve(given);
+            RequestContext context = resolver.resolve(credentials, given);
             req.context().register(context);
-            req.context().register(new Renewal(() -> resolver.resolve(given)));
+            req.context().register(new Renewal(() -> resolver.resolve(credentials, given)));
         }
         chain.proceed();
     }

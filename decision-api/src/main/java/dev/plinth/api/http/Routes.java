@@ -27,8 +27,8 @@ public final class Routes {
     /** What the routes need. */
     public record Services(ContextResolver resolver, ControlPlane controlPlane, Supplier<PolicyEngine> engine,
                            AdminStore admin, Routing routing, ResourceService resources, RealtimeService realtime,
-                           dev.plinth.datasync.bundles.BundleStore bundles, dev.plinth.datasync.secrets.SecretResolver secrets,
-                           HealthService health, ConnectionGuard connections) {}
+                           dev.plinth.core.policies.PolicyLifecycle policies, HealthService health,
+                           ConnectionGuard connections) {}
 
     private Routes() {}
 
@@ -46,8 +46,7 @@ public final class Routes {
         routes.addAll(new ResourceRoutes(s.resources()).routes());
         routes.addAll(new RealtimeRoutes(s.realtime(), s.connections()).routes());
         routes.addAll(new AdminRoutes(s.admin()).routes());
-        routes.addAll(new PolicyRoutes(s.bundles(), s.engine(), s.controlPlane() == null ? null : s.controlPlane()::snapshot,
-                s.secrets()).routes());
+        routes.addAll(new PolicyRoutes(s.policies()).routes());
         return routes;
     }
 

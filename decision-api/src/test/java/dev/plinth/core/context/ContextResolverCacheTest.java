@@ -47,16 +47,17 @@ class ContextResolverCacheTest {
         var engine = PolicyEngine.builtin();
         engine.replaceData(current.get().generation(), current.get().globalData());
         var resolver = new ContextResolver(() -> Optional.of(current.get()), () -> engine, tokens);
-        var headers = new ContextResolver.Headers("Bearer " + token("u_ana"), "t_acme", "dev");
+        var credentials = dev.plinth.core.auth.Credentials.bearer(token("u_ana"));
+        var scope = Scope.of("t_acme", "dev");
 
-        assertThat(resolver.resolve(headers).roles()).containsExactly("member");
-        assertThat(resolver.resolve(headers).roles()).as("a repeated call (cached facts)").containsExactly("member");
+        assertThat(resolver.resolve(credentials, scope).roles()).containsExactly("member");
+        assertThat(resolver.resolve(credentials, scope).roles()).as("a repeated call (cached facts)").containsExactly("member");
 
         Snapshot revoked = world(false);
         assertThat(revoked.revision()).isEqualTo(current.get().revision());
         assertThat(revoked.generation()).isGreaterThan(current.get().generation());
         current.set(revoked);
-        assertThatThrownBy(() -> resolver.resolve(headers)).isInstanceOfSatisfying(dev.plinth.core.PlinthException.Denied.class,
+        assertThatThrownBy(() -> resolver.resolve(credentials, scope)).isInstanceOfSatisfying(dev.plinth.core.PlinthException.Denied.class,
                 p -> assertThat(p.policyStatus()).isEqualTo(403));
     }
 

@@ -2,11 +2,10 @@ package dev.plinth.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.plinth.core.bootstrap.BootstrapConfig;
+import dev.plinth.core.library.PlinthConfig;
 import dev.plinth.infra.TestInfra;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** docs/library-mode.md shows exactly the example this service compiles and runs against the emulator. */
@@ -23,11 +22,8 @@ class WhoAndWhereTest {
         Path dir = Files.createTempDirectory("plinth-library");
         String key = "library-signing-key-0123456789abcdef0123456789abcdef";
         Files.writeString(dir.resolve("secrets.json"), "{\"dev_jwt_signing_key\": \"" + key + "\"}");
-        var config = BootstrapConfig.from(Map.of(
-                "PLINTH_HOME", dir.toString(),
-                "PLINTH_FIRESTORE_PROJECT", TestInfra.newProjectId(WhoAndWhereTest.class),
-                "PLINTH_FIRESTORE_EMULATOR_HOST", TestInfra.shared().firestoreHost(),
-                "PLINTH_SECRETS_FILE", dir.resolve("secrets.json").toString()));
+        var config = PlinthConfig.of(TestInfra.newProjectId(WhoAndWhereTest.class), dir.resolve("secrets.json"))
+                .withEmulator(TestInfra.shared().firestoreHost());
         var jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
                 new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer("https://plinth.local/dev").audience("plinth").subject("u_admin")
                         .expirationTime(new java.util.Date(System.currentTimeMillis() + 600_000)).build());

@@ -1,0 +1,94 @@
+package dev.plinth.core.library;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What an embedded Plinth needs, and nothing a server needs (host, port, home, the local
+ * stack's export interval live in the server's {@code BootstrapConfig}, which holds one of
+ * these). Read from the same {@code PLINTH_*} variables by {@link #from}, one parser for
+ * both; missing or invalid values fail naming the variable.
+ *
+ * @param firestoreProject      the control-plane Firestore project id ({@code PLINTH_FIRESTORE_PROJECT})
+ * @param firestoreEmulatorHost {@code host:port} of a Firestore emulator, or null for real Firestore
+ *                              ({@code PLINTH_FIRESTORE_EMULATOR_HOST})
+ * @param secretsFile           the {@code file} secret provider's JSON file ({@code PLINTH_SECRETS_FILE})
+ * @param gsmEndpoint           {@code host:port} of a plaintext Secret Manager v1 server, or null for
+ *                              Google's ({@code PLINTH_GSM_ENDPOINT})
+ * @param readyTimeout          how long {@link Plinth#connect} waits for the first complete snapshot
+ *                              ({@code PLINTH_READY_TIMEOUT_SECONDS}, default 120)
+ */
+public record PlinthConfig(String firestoreProject, String firestoreEmulatorHost, Path secretsFile, String gsmEndpoint,
+                           Duration readyTimeout) {
+
+    public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(120);
+
+    public PlinthConfig {
+        if (firestoreProject == null || firestoreProject.isBlank()) {
+            throw new IllegalArgumentException("PLINTH_FIRESTORE_PROJECT must name the control-plane project");
+        }
+        Objects.requireNonNull(secretsFile, "PLINTH_SECRETS_FILE (the secrets file) is required");
+        secretsFile = secretsFile.toAbsolutePath();
+        Objects.requireNonNull(readyTimeout, "readyTimeout");
+        if (readyTimeout.isNegative() || readyTimeout.isZero()) {
+            throw new IllegalArgumentException("PLINTH_READY_TIMEOUT_SECONDS must be positive, was " + readyTimeout.toSeconds());
+        }
+    }
+
+    /** Real Firestore, Google's Secret Manager, the default ready timeout. */
+    public static PlinthConfig of(String firestoreProject, Path secretsFile) {
+        return new PlinthConfig(firestoreProject, null, secretsFile, null, DEFAULT_READY_TIMEOUT);
+    }
+
+    /** The control plane on a Firestore emulator instead (not for production: Plinth logs a warning). */
+    public PlinthConfig withEmulator(String hostAndPort) {
+        return new PlinthConfig(firestoreProject, hostAndPort, secretsFile, gsmEndpoint, readyTimeout);
+    }
+
+    public PlinthConfig withGsmEndpoint(String hostAndPort) {
+        return new PlinthConfig(firestoreProject, firestoreEmulatorHost, secretsFile, hostAndPort, readyTimeout);
+    }
+
+    public PlinthConfig withReadyTimeout(Duration timeout) {
+        return new PlinthConfig(firestoreProject, firestoreEmulatorHost, secretsFile, gsmEndpoint, timeout);
+    }
+
+    /** Reads the process environment. */
+    public static PlinthConfig fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    /** Reads the given variables (others are ignored); {@code PLINTH_FIRESTORE_PROJECT} and {@code PLINTH_SECRETS_FILE} are required. */
+    public static PlinthConfig from(Map<String, String> env) {
+        String project = blankToNull(env.get("PLINTH_FIRESTORE_PROJECT"));
+        String secrets = blankToNull(env.get("PLINTH_SECRETS_FILE"));
+        if (project == null) {
+            throw new IllegalArgumentException("PLINTH_FIRESTORE_PROJECT is not set: name the control-plane Firestore project");
+        }
+        if (secrets == null) {
+            throw new IllegalArgumentException("PLINTH_SECRETS_FILE is not set: name the secrets file (JSON, logical name -> value)");
+        }
+        return new PlinthConfig(project, blankToNull(env.get("PLINTH_FIRESTORE_EMULATOR_HOST")), Path.of(secrets),
+                blankToNull(env.get("PLINTH_GSM_ENDPOINT")),
+                Duration.ofSeconds(integer(env, "PLINTH_READY_TIMEOUT_SECONDS", (int) DEFAULT_READY_TIMEOUT.toSeconds())));
+    }
+
+    /** An integer variable, or the fallback when unset; anything else fails naming it. */
+    public static int integer(Map<String, String> env, String name, int fallback) {
+        String v = blankToNull(env.get(name));
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, was '" + v + "'");
+        }
+    }
+
+    static String blankToNull(String v) {
+        return v == null || v.isBlank() ? null : v;
+    }
+}

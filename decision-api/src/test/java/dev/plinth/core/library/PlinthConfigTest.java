@@ -1,0 +1,42 @@
+package dev.plinth.core.library;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.plinth.core.bootstrap.BootstrapConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PlinthConfigTest {
+
+    @Test
+    void aLibraryNamesItsProjectAndSecretsOrIsToldWhichIsMissing() {
+        assertThatThrownBy(() -> PlinthConfig.from(Map.of("PLINTH_SECRETS_FILE", "/s.json")))
+                .hasMessageContaining("PLINTH_FIRESTORE_PROJECT");
+        assertThatThrownBy(() -> PlinthConfig.from(Map.of("PLINTH_FIRESTORE_PROJECT", "p")))
+                .hasMessageContaining("PLINTH_SECRETS_FILE");
+        assertThatThrownBy(() -> PlinthConfig.from(Map.of("PLINTH_FIRESTORE_PROJECT", "p", "PLINTH_SECRETS_FILE", "/s.json",
+                "PLINTH_READY_TIMEOUT_SECONDS", "soon"))).hasMessageContaining("PLINTH_READY_TIMEOUT_SECONDS");
+        assertThatThrownBy(() -> PlinthConfig.of("p", Path.of("/s.json")).withReadyTimeout(Duration.ZERO))
+                .hasMessageContaining("PLINTH_READY_TIMEOUT_SECONDS");
+    }
+
+    @Test
+    void theLibraryReadsOnlyItsOwnVariablesAndRealFirestoreIsTheDefault() {
+        var config = PlinthConfig.from(Map.of("PLINTH_FIRESTORE_PROJECT", "acme-control", "PLINTH_SECRETS_FILE", "/etc/plinth/s.json",
+                "PLINTH_PORT", "not a port", "PLINTH_HOME", "/nowhere"));
+        assertThat(config).isEqualTo(new PlinthConfig("acme-control", null, Path.of("/etc/plinth/s.json"), null, Duration.ofSeconds(120)));
+    }
+
+    @Test
+    void theServerHoldsTheLibrarysConfigurationParsedTheSameWayWithItsDefaults() {
+        var server = BootstrapConfig.from(Map.of("PLINTH_HOME", "/var/plinth", "PLINTH_FIRESTORE_EMULATOR_HOST", "127.0.0.1:9",
+                "PLINTH_READY_TIMEOUT_SECONDS", "7"));
+        assertThat(server.plinth()).isEqualTo(new PlinthConfig("plinth-local", "127.0.0.1:9", Path.of("/var/plinth/secrets.json"),
+                null, Duration.ofSeconds(7)));
+        assertThat(server.localInfra()).as("an emulator host given: no local stack").isFalse();
+        assertThat(server.withEmulatorHost("127.0.0.1:10").firestoreEmulatorHost()).isEqualTo("127.0.0.1:10");
+    }
+}
