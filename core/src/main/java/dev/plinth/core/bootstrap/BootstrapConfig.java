@@ -1,6 +1,6 @@
 package dev.plinth.core.bootstrap;
 
-import dev.plinth.core.library.PlinthConfig;
+import dev.plinth.core.bootstrap.PlinthConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.cloud.firestore.Firestore;
 import dev.plinth.core.auth.TokenVerifier;
 import dev.plinth.core.context.ContextResolver;
+import dev.plinth.core.bootstrap.PlinthConfig;
 import dev.plinth.core.context.RequestContext;
 import dev.plinth.core.context.Scope;
 import dev.plinth.core.auth.Credentials;

@@ -4,7 +4,7 @@ import dev.plinth.core.auth.Credentials;
 import dev.plinth.core.context.RequestContext;
 import dev.plinth.core.context.Scope;
 import dev.plinth.core.library.Plinth;
-import dev.plinth.core.library.PlinthConfig;
+import dev.plinth.core.bootstrap.PlinthConfig;
 import dev.plinth.core.routing.Routing;
 
 /** The example of docs/library-mode.md, compiled and run by WhoAndWhereTest. */

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.plinth.core.PlinthException;
-import dev.plinth.core.library.PlinthConfig;
+import dev.plinth.core.bootstrap.PlinthConfig;
 import dev.plinth.core.library.Plinth;
 import dev.plinth.core.policies.PolicyLifecycle;
 import dev.plinth.engine.api.Bundle;

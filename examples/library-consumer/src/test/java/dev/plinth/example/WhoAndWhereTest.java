@@ -2,7 +2,7 @@ package dev.plinth.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.plinth.core.library.PlinthConfig;
+import dev.plinth.core.bootstrap.PlinthConfig;
 import dev.plinth.infra.TestInfra;
 import java.nio.file.Files;
 import java.nio.file.Path;

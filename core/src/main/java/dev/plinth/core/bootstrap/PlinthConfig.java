@@ -1,4 +1,4 @@
-package dev.plinth.core.library;
+package dev.plinth.core.bootstrap;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param secretsFile           the {@code file} secret provider's JSON file ({@code PLINTH_SECRETS_FILE})
  * @param gsmEndpoint           {@code host:port} of a plaintext Secret Manager v1 server, or null for
  *                              Google's ({@code PLINTH_GSM_ENDPOINT})
- * @param readyTimeout          how long {@link Plinth#connect} waits for the first complete snapshot
+ * @param readyTimeout          how long {@code Plinth.connect} waits for the first complete snapshot
  *                              ({@code PLINTH_READY_TIMEOUT_SECONDS}, default 120)
  */
 public record PlinthConfig(String firestoreProject, String firestoreEmulatorHost, Path secretsFile, String gsmEndpoint,

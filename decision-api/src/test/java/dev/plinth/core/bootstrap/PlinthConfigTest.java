@@ -1,9 +1,8 @@
-package dev.plinth.core.library;
+package dev.plinth.core.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.plinth.core.bootstrap.BootstrapConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
