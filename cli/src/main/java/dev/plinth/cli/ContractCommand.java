@@ -1,4 +1,4 @@
-package dev.plinth.api.cli;
+package dev.plinth.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.api.PlinthServer;

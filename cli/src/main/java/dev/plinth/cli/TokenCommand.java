@@ -1,4 +1,4 @@
-package dev.plinth.api.cli;
+package dev.plinth.cli;
 
 import com.google.cloud.firestore.Firestore;
 import com.nimbusds.jose.JWSAlgorithm;

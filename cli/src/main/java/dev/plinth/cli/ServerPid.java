@@ -1,4 +1,4 @@
-package dev.plinth.api.cli;
+package dev.plinth.cli;
 
 import dev.plinth.core.bootstrap.BootstrapConfig;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.plinth.api.cli;
+package dev.plinth.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

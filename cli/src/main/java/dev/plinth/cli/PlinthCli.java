@@ -1,4 +1,4 @@
-package dev.plinth.api.cli;
+package dev.plinth.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,4 +1,4 @@
-package dev.plinth.api;
+package dev.plinth.cli;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -11,7 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The principles, enforced on the production classes of every module: only bootstrap
+ * The principles, enforced on the production classes of every module (this module is the
+ * one that has them all on its class path): only bootstrap
  * reads the environment; no in-memory, fake or mock stores exist; decisions come from the
  * engine only; module dependencies point the way DESIGN.md §2 says.
  */
@@ -101,13 +102,18 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.plinth.datasync..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.plinth.api..", "dev.plinth.infra..")
                 .check(production);
+        // The library and the server never reach the command line or the local stack's process code.
+        noClasses().that().resideInAnyPackage("dev.plinth.core..", "dev.plinth.api..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.plinth.cli..", "dev.plinth.infra..", "picocli..")
+                .because("core is the library, decision-api the server; the plinth command and its local stack stand on them (DESIGN.md §2)")
+                .check(production);
     }
 
     @Test
     void secretValuesAreOnlyReadThroughTheResolver() {
         classes().that().haveSimpleNameEndingWith("SecretProvider").and().areNotInterfaces()
                 .should().onlyBeAccessed().byClassesThat().resideInAnyPackage("dev.plinth.datasync.secrets..", "dev.plinth.core.library",
-                        "dev.plinth.api.cli..", "dev.plinth.datasync.admin..")
+                        "dev.plinth.cli..", "dev.plinth.datasync.admin..")
                 .because("code asks the SecretResolver for logical names; providers are wired only at start-up")
                 .check(production);
     }

@@ -1,2 +1,2 @@
 /** The {@code plinth} command line: {@code run}, {@code token}, {@code stop}. {@code main} is here. */
-package dev.plinth.api.cli;
+package dev.plinth.cli;
