@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.plinth.datasync.model.Records;
 import dev.plinth.datasync.model.Snapshot;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

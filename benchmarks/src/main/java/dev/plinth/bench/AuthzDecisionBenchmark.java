@@ -53,7 +53,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgs = {"-Xmx6g", "--enable-native-access=ALL-UNNAMED"})
 public class AuthzDecisionBenchmark {
 
-    static final String ISSUER = "https://plinth.local/dev";
+    static final String ISSUER = dev.plinth.testing.DevTokens.ISSUER;
     static final String KEY = "bench-signing-key-0123456789abcdef0123456789abcdef";
 
     @Param({"100", "10000", "100000"})
@@ -134,10 +134,8 @@ public class AuthzDecisionBenchmark {
         return Snapshot.of(1, Map.of(), entities);
     }
 
-    static String token(String subject) throws Exception {
-        var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().issuer(ISSUER)
-                .audience("plinth").subject(subject).expirationTime(Date.from(Instant.now().plusSeconds(7200))).build());
-        jwt.sign(new MACSigner(KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        return jwt.serialize();
+    static String token(String subject) {
+        return dev.plinth.testing.DevTokens.token(KEY, c -> c.issuer(ISSUER).subject(subject)
+                .expirationTime(java.util.Date.from(Instant.now().plusSeconds(7200))));
     }
 }

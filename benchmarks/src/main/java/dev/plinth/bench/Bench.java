@@ -2,7 +2,7 @@ package dev.plinth.bench;
 
 import dev.plinth.api.PlinthServer;
 import dev.plinth.core.bootstrap.BootstrapConfig;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

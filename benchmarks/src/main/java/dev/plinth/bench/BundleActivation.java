@@ -3,7 +3,7 @@ package dev.plinth.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plinth.api.PlinthServer;
 import dev.plinth.engine.api.Bundle;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;

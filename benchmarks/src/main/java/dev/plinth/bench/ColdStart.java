@@ -4,7 +4,7 @@ import com.google.cloud.firestore.Firestore;
 import com.google.cloud.firestore.WriteBatch;
 import dev.plinth.api.PlinthServer;
 import dev.plinth.datasync.ControlPlaneStore;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;

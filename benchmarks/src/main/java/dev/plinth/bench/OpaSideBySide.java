@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.api.PlinthServer;
 import dev.plinth.core.context.ContextResolver;
 import dev.plinth.core.routing.Routing;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

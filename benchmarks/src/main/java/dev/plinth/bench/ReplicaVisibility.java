@@ -1,7 +1,7 @@
 package dev.plinth.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.util.HashMap;
 
 /**

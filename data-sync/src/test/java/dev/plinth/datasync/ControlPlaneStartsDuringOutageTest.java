@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.cloud.firestore.Firestore;
 import dev.plinth.datasync.model.Snapshot;
-import dev.plinth.infra.RestartableFirestore;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.RestartableFirestore;
+import dev.plinth.testing.TestInfra;
 import java.time.Clock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

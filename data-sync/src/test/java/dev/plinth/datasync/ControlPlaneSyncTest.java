@@ -8,7 +8,7 @@ import dev.plinth.datasync.model.Snapshot;
 import dev.plinth.datasync.secrets.ControlPlaneSecretResolver;
 import dev.plinth.datasync.secrets.FileSecretProvider;
 import dev.plinth.datasync.secrets.SecretException;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

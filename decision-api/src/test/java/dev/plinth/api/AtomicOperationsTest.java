@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.concurrent.Callable;

@@ -5,7 +5,7 @@ import static dev.plinth.api.TestPlinth.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plinth.infra.RestartableRedis;
+import dev.plinth.testing.RestartableRedis;
 import org.junit.jupiter.api.Test;
 
 /**

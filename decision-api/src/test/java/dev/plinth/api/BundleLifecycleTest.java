@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.engine.api.Bundle;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;

@@ -5,7 +5,7 @@ import static dev.plinth.api.TestPlinth.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;

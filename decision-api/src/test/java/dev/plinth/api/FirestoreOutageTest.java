@@ -4,8 +4,8 @@ import static dev.plinth.api.TestPlinth.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plinth.infra.RestartableFirestore;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.RestartableFirestore;
+import dev.plinth.testing.TestInfra;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.function.Predicate;

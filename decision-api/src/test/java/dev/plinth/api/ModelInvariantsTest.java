@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.plinth.api;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;

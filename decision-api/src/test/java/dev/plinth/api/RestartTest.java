@@ -19,7 +19,7 @@ class RestartTest {
 
     @Test
     void seededAndAddedDataStillDecideAfterARestart() throws Exception {
-        String project = dev.plinth.infra.TestInfra.newProjectId(RestartTest.class);
+        String project = dev.plinth.testing.TestInfra.newProjectId(RestartTest.class);
         Path home = Files.createTempDirectory("plinth-restart");
         var ana = Map.of("Authorization", "Bearer " + TestPlinth.token("u_ana"), "X-Tenant-Id", "t_acme", "X-Env", "prod");
         var admin = Map.of("Authorization", "Bearer " + TestPlinth.token("u_admin"), "X-Tenant-Id", "t_system", "X-Env", "dev");

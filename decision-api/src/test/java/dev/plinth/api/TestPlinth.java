@@ -8,7 +8,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.plinth.core.bootstrap.BootstrapConfig;
 import dev.plinth.datasync.ControlPlaneStore;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +27,7 @@ import java.util.function.UnaryOperator;
  */
 final class TestPlinth implements AutoCloseable {
 
-    static final String DEV_ISSUER = "https://plinth.local/dev";
+    static final String DEV_ISSUER = dev.plinth.testing.DevTokens.ISSUER;
     static final String KEY = "test-signing-key-0123456789abcdef0123456789abcdef";
 
     final String projectId;
@@ -99,13 +99,8 @@ final class TestPlinth implements AutoCloseable {
         return sign(customize, KEY);
     }
 
-    static String sign(UnaryOperator<JWTClaimsSet.Builder> customize, String key) throws Exception {
-        Instant now = Instant.now();
-        var claims = customize.apply(new JWTClaimsSet.Builder().issuer(DEV_ISSUER).audience("plinth")
-                .subject("u_admin").issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(3600)))).build();
-        var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-        jwt.sign(new MACSigner(key.getBytes(StandardCharsets.UTF_8)));
-        return jwt.serialize();
+    static String sign(UnaryOperator<JWTClaimsSet.Builder> customize, String key) {
+        return dev.plinth.testing.DevTokens.token(key, customize);
     }
 
     HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {

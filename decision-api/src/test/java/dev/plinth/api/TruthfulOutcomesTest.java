@@ -6,9 +6,9 @@ import static dev.plinth.api.TestPlinth.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.plinth.infra.RestartableFirestore;
-import dev.plinth.infra.RestartableRedis;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.RestartableFirestore;
+import dev.plinth.testing.RestartableRedis;
+import dev.plinth.testing.TestInfra;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 

@@ -198,9 +198,9 @@ public final class LocalInfra {
         Files.deleteIfExists(home.resolve("run/infra.json"));
     }
 
-    // --- process management, shared with TestInfra ---
+    // --- process management: public, since the test harness (test-support's TestInfra) starts servers with it ---
 
-    static Process startFirestore(InfraTools tools, int port, Optional<Path> importMetadata, Path logFile)
+    public static Process startFirestore(InfraTools tools, int port, Optional<Path> importMetadata, Path logFile)
             throws IOException {
         List<String> cmd = new ArrayList<>(List.of("setsid", tools.firestoreEmulator().toString(), "start",
                 "--host=127.0.0.1", "--port=" + port));
@@ -212,12 +212,12 @@ public final class LocalInfra {
                 .start();
     }
 
-    static Process startRedis(InfraTools tools, int port, Path dir, Path logFile) throws IOException {
+    public static Process startRedis(InfraTools tools, int port, Path dir, Path logFile) throws IOException {
         return startRedis(tools, port, dir, logFile, null);
     }
 
     /** @param password a {@code requirepass} for the server, or null */
-    static Process startRedis(InfraTools tools, int port, Path dir, Path logFile, String password) throws IOException {
+    public static Process startRedis(InfraTools tools, int port, Path dir, Path logFile, String password) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("setsid", tools.redisServer().toString(),
                 "--bind", "127.0.0.1", "--port", String.valueOf(port), "--dir", dir.toString(),
                 "--appendonly", "yes", "--appendfsync", "always", "--save", "",
@@ -233,7 +233,7 @@ public final class LocalInfra {
     }
 
     /** A server process and the port it answers on. */
-    record Started(Process process, int port) {}
+    public record Started(Process process, int port) {}
 
     private static final int FIRESTORE_START_ATTEMPTS = 3;
 
@@ -244,13 +244,13 @@ public final class LocalInfra {
      * once in CI: the emulator exited with 1). An emulator that exits while starting is
      * started again on a fresh port, a bounded number of times, each time saying why.
      */
-    static Started startFirestoreOnFreePort(InfraTools tools, Optional<Path> importMetadata, Path logFile,
+    public static Started startFirestoreOnFreePort(InfraTools tools, Optional<Path> importMetadata, Path logFile,
                                             Consumer<String> log) throws IOException {
         return startFirestoreOnFreePort(tools, importMetadata, logFile, log, process -> { });
     }
 
     /** @param started told of each emulator process as soon as it is spawned (to guard it against orphaning) */
-    static Started startFirestoreOnFreePort(InfraTools tools, Optional<Path> importMetadata, Path logFile,
+    public static Started startFirestoreOnFreePort(InfraTools tools, Optional<Path> importMetadata, Path logFile,
                                             Consumer<String> log, Consumer<Process> started) throws IOException {
         for (int attempt = 1; ; attempt++) {
             int port = freePort();
@@ -274,13 +274,13 @@ public final class LocalInfra {
     }
 
     /** The emulator process ended before it answered; the message carries its log's last lines. */
-    static final class EmulatorExited extends IOException {
+    public static final class EmulatorExited extends IOException {
         EmulatorExited(String message) {
             super(message);
         }
     }
 
-    static void awaitFirestore(int port, Process process, Path logFile) throws IOException {
+    public static void awaitFirestore(int port, Process process, Path logFile) throws IOException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -306,7 +306,7 @@ public final class LocalInfra {
         }
     }
 
-    static void awaitRedis(int port, Process process, Path logFile) throws IOException {
+    public static void awaitRedis(int port, Process process, Path logFile) throws IOException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -321,7 +321,7 @@ public final class LocalInfra {
         throw new IOException("redis-server did not answer PING on 127.0.0.1:" + port + "; see " + logFile);
     }
 
-    static boolean firestoreAnswers(int port) {
+    public static boolean firestoreAnswers(int port) {
         try {
             var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
                     .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
@@ -352,7 +352,7 @@ public final class LocalInfra {
         }
     }
 
-    static void exportProject(int port, String projectId, Path directory, String name) throws IOException {
+    public static void exportProject(int port, String projectId, Path directory, String name) throws IOException {
         ObjectNode body = JSON.createObjectNode()
                 .put("database", "projects/" + projectId + "/databases/(default)")
                 .put("export_directory", directory.toAbsolutePath().toString())
@@ -374,7 +374,7 @@ public final class LocalInfra {
     }
 
     /** SIGTERM to each process group, then SIGKILL after ten seconds. */
-    static void terminate(List<Long> groupLeaders) {
+    public static void terminate(List<Long> groupLeaders) {
         for (long pid : groupLeaders) {
             signalGroup(pid, "TERM");
         }
@@ -396,7 +396,7 @@ public final class LocalInfra {
         terminate(List.of(state.firestorePid(), state.redisPid()));
     }
 
-    static void signalGroup(long pid, String signal) {
+    public static void signalGroup(long pid, String signal) {
         try {
             new ProcessBuilder("kill", "-" + signal, "--", "-" + pid)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
@@ -407,7 +407,7 @@ public final class LocalInfra {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
@@ -469,7 +469,7 @@ public final class LocalInfra {
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

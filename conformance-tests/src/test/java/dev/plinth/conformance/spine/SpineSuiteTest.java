@@ -11,7 +11,8 @@ import com.nimbusds.jwt.SignedJWT;
 import dev.plinth.api.PlinthServer;
 import dev.plinth.core.bootstrap.BootstrapConfig;
 import dev.plinth.datasync.ControlPlaneStore;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.DevTokens;
+import dev.plinth.testing.TestInfra;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -83,15 +84,6 @@ class SpineSuiteTest {
 
     /** What ./plinth token does: a token from the seeded dev identity provider. */
     private static String token(String user) {
-        try {
-            Instant now = Instant.now();
-            var claims = new JWTClaimsSet.Builder().issuer("https://plinth.local/dev").audience("plinth").subject(user)
-                    .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(3600))).build();
-            var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
-            jwt.sign(new MACSigner(KEY.getBytes(StandardCharsets.UTF_8)));
-            return jwt.serialize();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return DevTokens.token(KEY, user);
     }
 }

@@ -8,7 +8,7 @@ import dev.plinth.datasync.ControlPlane;
 import dev.plinth.datasync.ControlPlaneStore;
 import dev.plinth.datasync.Seeder;
 import dev.plinth.datasync.model.Snapshot;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

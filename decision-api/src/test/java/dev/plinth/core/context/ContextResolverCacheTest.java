@@ -77,10 +77,7 @@ class ContextResolverCacheTest {
         return Snapshot.of(42, Map.of(), entities);
     }
 
-    private static String token(String subject) throws Exception {
-        var jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder().issuer(ISSUER).audience("plinth")
-                .subject(subject).expirationTime(Date.from(Instant.now().plusSeconds(600))).build());
-        jwt.sign(new MACSigner(KEY.getBytes(StandardCharsets.UTF_8)));
-        return jwt.serialize();
+    private static String token(String subject) {
+        return dev.plinth.testing.DevTokens.token(KEY, c -> c.issuer(ISSUER).subject(subject));
     }
 }

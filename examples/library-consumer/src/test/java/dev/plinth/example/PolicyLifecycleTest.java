@@ -9,7 +9,7 @@ import dev.plinth.core.bootstrap.PlinthConfig;
 import dev.plinth.core.library.Plinth;
 import dev.plinth.core.policies.PolicyLifecycle;
 import dev.plinth.engine.api.Bundle;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.TestInfra;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

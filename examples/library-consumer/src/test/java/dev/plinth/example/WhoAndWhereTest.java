@@ -3,7 +3,8 @@ package dev.plinth.example;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.plinth.core.bootstrap.PlinthConfig;
-import dev.plinth.infra.TestInfra;
+import dev.plinth.testing.DevTokens;
+import dev.plinth.testing.TestInfra;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -24,12 +25,8 @@ class WhoAndWhereTest {
         Files.writeString(dir.resolve("secrets.json"), "{\"dev_jwt_signing_key\": \"" + key + "\"}");
         var config = PlinthConfig.of(TestInfra.newProjectId(WhoAndWhereTest.class), dir.resolve("secrets.json"))
                 .withEmulator(TestInfra.shared().firestoreHost());
-        var jwt = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
-                new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer("https://plinth.local/dev").audience("plinth").subject("u_admin")
-                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 600_000)).build());
-        jwt.sign(new com.nimbusds.jose.crypto.MACSigner(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
-        String answer = WhoAndWhere.whoAndWhere(config, jwt.serialize());
+        String answer = WhoAndWhere.whoAndWhere(config, DevTokens.token(key, "u_admin"));
         assertThat(answer).isEqualTo("u_admin in t_system (enterprise): feature_flags on firestore_default via default route; "
                 + "dark-mode = {\"enabled\": true}");
     }

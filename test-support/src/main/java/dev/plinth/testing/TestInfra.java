@@ -1,5 +1,6 @@
-package dev.plinth.infra;
+package dev.plinth.testing;
 
+import dev.plinth.infra.LocalInfra;
 import dev.plinth.infra.bootstrap.InfraTools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
