@@ -156,12 +156,9 @@ public final class TokenVerifier {
     private void checkLifetime(IdentityProvider provider, Snapshot snapshot, JWTClaimsSet claims, Instant expires) throws Rejected {
         long max = provider.maxTokenLifetimeSeconds();
         if (max <= 0) {
-            Object platform = snapshot.tenant(Snapshot.SYSTEM_TENANT).map(t -> t.defaults().get("max_token_lifetime_seconds")).orElse(null);
-            if (!(platform instanceof Number n) || n.longValue() <= 0) {
-                throw new Rejected("no maximum token lifetime: set identity_providers/" + provider.id()
-                        + ".max_token_lifetime_seconds or tenants/t_system.defaults.max_token_lifetime_seconds");
-            }
-            max = n.longValue();
+            max = snapshot.platform().maxTokenLifetime().orElseThrow(() -> new Rejected(
+                    "no maximum token lifetime: set identity_providers/" + provider.id()
+                            + ".max_token_lifetime_seconds or tenants/t_system.defaults.max_token_lifetime_seconds")).toSeconds();
         }
         Instant now = clock.instant();
         Instant from = claims.getIssueTime() == null ? now : claims.getIssueTime().toInstant();
@@ -203,8 +200,7 @@ public final class TokenVerifier {
         if (provider.jwksUrl() != null) {
             return 1_000;
         }
-        Object ttl = snapshot.tenant(Snapshot.SYSTEM_TENANT).map(t -> t.defaults().get("secret_ttl_seconds")).orElse(null);
-        return ttl instanceof Number n ? Math.min(1_000, n.longValue() * 1_000) : 0;
+        return Math.min(1_000, snapshot.platform().secretTtl().toMillis());
     }
 
     /**

@@ -2,13 +2,13 @@ package dev.plinth.core.policies;
 
 import dev.plinth.core.PlinthException;
 
+import dev.plinth.datasync.model.PlatformDefaults;
 import dev.plinth.datasync.model.Snapshot;
 import dev.plinth.datasync.secrets.SecretException;
 import dev.plinth.datasync.secrets.SecretResolver;
 import dev.plinth.engine.api.Bundle;
 import dev.plinth.engine.api.BundleSignature;
 import dev.plinth.engine.api.EngineException;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -35,18 +35,14 @@ public final class BundleTrust {
      * @throws PlinthException {@code SECRET_UNAVAILABLE} when the signing key cannot be read
      */
     public void check(Bundle bundle) {
-        Map<String, Object> defaults = snapshots.get().flatMap(s -> s.tenant(Snapshot.SYSTEM_TENANT)).map(t -> t.defaults())
-                .orElse(Map.of());
-        boolean required = Boolean.TRUE.equals(defaults.get("require_signed_bundles"));
-        Object keySecret = defaults.get("bundle_signing_key_secret");
+        PlatformDefaults platform = snapshots.get().map(Snapshot::platform).orElse(PlatformDefaults.NONE);
         boolean signed = bundle.files().containsKey(".signatures.json");
-        if (!required && !(signed && keySecret instanceof String)) {
+        if (!platform.requireSignedBundles() && !(signed && platform.bundleSigningKeySecret().isPresent())) {
             return;
         }
-        if (!(keySecret instanceof String name)) {
-            throw new EngineException.InvalidBundle("signatures are required but tenants/t_system.defaults.bundle_signing_key_secret is not set");
-        }
-        String algorithm = defaults.get("bundle_signing_algorithm") instanceof String a ? a : "RS256";
+        String name = platform.bundleSigningKeySecret().orElseThrow(() -> new EngineException.InvalidBundle(
+                "signatures are required but tenants/t_system.defaults.bundle_signing_key_secret is not set"));
+        String algorithm = platform.bundleSigningAlgorithm();
         String key;
         try {
             key = secrets.resolve(name).utf8();

@@ -205,6 +205,11 @@ public record Snapshot(
         return entities.identityProviders();
     }
 
+    /** The platform settings of {@code tenants/t_system.defaults}, typed ({@link PlatformDefaults#NONE} without t_system). */
+    public PlatformDefaults platform() {
+        return tenant(SYSTEM_TENANT).map(t -> PlatformDefaults.of(t.defaults())).orElse(PlatformDefaults.NONE);
+    }
+
     public Optional<Tenant> tenant(String id) {
         return lookup(entities.tenants(), id);
     }

@@ -60,8 +60,8 @@ public final class ControlPlaneSecretResolver implements SecretResolver {
             throw new SecretException(logicalName, "secrets/" + logicalName + " names provider '" + mapping.provider()
                     + "', which is not configured (configured: " + new java.util.TreeSet<>(providers.keySet()) + ")");
         }
-        Duration ttl = seconds(s, "secret_ttl_seconds");
-        Duration maxStale = seconds(s, "secret_max_stale_seconds");
+        Duration ttl = s.platform().secretTtl();
+        Duration maxStale = s.platform().secretMaxStale();
         Instant now = clock.instant();
         Entry cached = cache.getIfPresent(logicalName);
         boolean sameMapping = cached != null && cached.mapping().equals(mapping);
@@ -95,7 +95,7 @@ public final class ControlPlaneSecretResolver implements SecretResolver {
     public Map<String, Status> status() {
         Instant now = clock.instant();
         Snapshot s = snapshot.get();
-        Duration ttl = seconds(s, "secret_ttl_seconds");
+        Duration ttl = s.platform().secretTtl();
         var out = new TreeMap<String, Status>();
         cache.asMap().forEach((name, e) -> {
             long age = Duration.between(e.fetchedAt(), now).toSeconds();
@@ -105,8 +105,4 @@ public final class ControlPlaneSecretResolver implements SecretResolver {
         return out;
     }
 
-    private static Duration seconds(Snapshot s, String key) {
-        Object v = s.tenant(Snapshot.SYSTEM_TENANT).map(t -> t.defaults().get(key)).orElse(null);
-        return v instanceof Number n ? Duration.ofSeconds(n.longValue()) : Duration.ZERO;
-    }
 }

@@ -63,11 +63,7 @@ final class ContextFilter implements Filter {
     }
 
     private void awaitRevision(String header) {
-        Duration bound = Duration.ofMillis(controlPlane.snapshot()
-                .flatMap(s -> s.tenant("t_system"))
-                .map(t -> t.defaults().get("min_revision_wait_ms"))
-                .filter(Number.class::isInstance).map(n -> ((Number) n).longValue())
-                .orElse(0L));
+        Duration bound = controlPlane.snapshot().map(s -> s.platform().minRevisionWait()).orElse(Duration.ZERO);
         long deadline = System.nanoTime() + bound.toNanos();
         for (String token : header.split(",")) {
             RevisionToken t = RevisionToken.parse(token.trim());
