@@ -1,13 +1,12 @@
 package dev.plinth.backends;
 
-import com.google.api.gax.rpc.ApiException;
-import com.google.api.gax.rpc.StatusCode;
 import com.google.cloud.firestore.CollectionReference;
 import com.google.cloud.firestore.DocumentReference;
 import com.google.cloud.firestore.DocumentSnapshot;
 import com.google.cloud.firestore.FieldPath;
 import com.google.cloud.firestore.Firestore;
-import com.google.cloud.firestore.FirestoreOptions;
+import dev.plinth.datasync.firestore.FirestoreCalls;
+import dev.plinth.datasync.firestore.FirestoreClients;
 import com.google.cloud.firestore.Query;
 import com.google.cloud.firestore.Transaction;
 import java.util.ArrayList;
@@ -45,11 +44,7 @@ final class FirestoreResourceStore implements ResourceStore {
     private final String name;
 
     FirestoreResourceStore(String backendId, String projectId, String database, String collection, String emulatorHost) {
-        var options = FirestoreOptions.newBuilder().setProjectId(projectId).setDatabaseId(database);
-        if (emulatorHost != null) {
-            options.setEmulatorHost(emulatorHost);
-        }
-        this.db = options.build().getService();
+        this.db = FirestoreClients.open(projectId, database, emulatorHost);
         this.collection = collection;
         this.name = "backend " + backendId;
     }
@@ -356,7 +351,7 @@ final class FirestoreResourceStore implements ResourceStore {
             if (e.getCause() instanceof StoreException se) {
                 throw se;
             }
-            if (state.get() == COMMITTING && !invalidArgument(e.getCause())) {
+            if (state.get() == COMMITTING && !FirestoreCalls.isInvalidArgument(e.getCause())) {
                 throw new StoreException.OutcomeUnknown(name + " (firestore) failed after the commit was sent: "
                         + e.getCause().getMessage() + "; it may or may not have been applied", e);
             }
@@ -372,27 +367,18 @@ final class FirestoreResourceStore implements ResourceStore {
         }
     }
 
-    private static boolean invalidArgument(Throwable t) {
-        return t instanceof ApiException api && api.getStatusCode().getCode() == StatusCode.Code.INVALID_ARGUMENT;
-    }
-
     /** A failure that is not an outage: the value itself was refused (size, reserved names). */
     private StoreException failure(Throwable cause, Throwable wrapper) {
-        if (invalidArgument(cause)) {
+        if (FirestoreCalls.isInvalidArgument(cause)) {
             return new StoreException.InvalidValue(name + " (firestore) refused the value: " + cause.getMessage(), wrapper);
         }
         return new StoreException.BackendUnavailable(name + " (firestore) failed: " + (cause == null ? wrapper : cause).getMessage(), wrapper);
     }
 
-    @FunctionalInterface
-    private interface Call<T> {
-        T run() throws Exception;
-    }
-
-    /** A read: any failure is {@code BackendUnavailable} (nothing is written by a read). */
-    private <T> T read(Call<T> call) {
+    /** A read, again after a transient failure (3 attempts); any failure is {@code BackendUnavailable} (a read writes nothing). */
+    private <T> T read(FirestoreCalls.Call<T> call) {
         try {
-            return call.run();
+            return FirestoreCalls.retrying(call, 3);
         } catch (ExecutionException e) {
             throw failure(e.getCause(), e);
         } catch (TimeoutException e) {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What the emulator itself needs to serve a replica's cold start: the same listen queries
- * Plinth opens (one per {@link ControlPlane.Source}), answered to a client that only
+ * Plinth opens (one per {@link dev.plinth.datasync.primitive.Kind}), answered to a client that only
  * counts what arrives. Run as a child JVM by {@link ColdStart}; prints the seconds from
  * JVM start until every query has been served in full (each target {@code CURRENT}, then
  * the global {@code NO_CHANGE} that marks a consistent point).
@@ -39,8 +39,8 @@ final class EmulatorFloor {
                 .build();
         long start = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
         try (FirestoreClient client = FirestoreClient.create(settings)) {
-            var served = new CountDownLatch(ControlPlane.Source.values().length);
-            for (ControlPlane.Source source : ControlPlane.Source.values()) {
+            var served = new CountDownLatch(dev.plinth.datasync.primitive.Kind.values().length);
+            for (dev.plinth.datasync.primitive.Kind source : dev.plinth.datasync.primitive.Kind.values()) {
                 var query = StructuredQuery.newBuilder().addFrom(StructuredQuery.CollectionSelector.newBuilder()
                         .setCollectionId(source.collection()).setAllDescendants(source.collectionGroup()));
                 var stream = client.listenCallable().splitCall(new ResponseObserver<ListenResponse>() {

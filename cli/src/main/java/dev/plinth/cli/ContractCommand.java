@@ -33,6 +33,7 @@ final class ContractCommand implements java.util.concurrent.Callable<Integer> {
         var files = new java.util.LinkedHashMap<Path, JsonNode>();
         files.put(root.resolve("openapi.json"), Contract.openApi(PlinthServer.routeTable()));
         Contract.schemas().forEach((name, schema) -> files.put(root.resolve("schemas").resolve(name + ".json"), schema));
+        Contract.inputSchemas().forEach((name, schema) -> files.put(root.resolve("inputs").resolve(name + ".json"), schema));
         return files;
     }
 

@@ -113,7 +113,7 @@ class ArchitectureTest {
     void secretValuesAreOnlyReadThroughTheResolver() {
         classes().that().haveSimpleNameEndingWith("SecretProvider").and().areNotInterfaces()
                 .should().onlyBeAccessed().byClassesThat().resideInAnyPackage("dev.plinth.datasync.secrets..", "dev.plinth.core.library",
-                        "dev.plinth.cli..", "dev.plinth.datasync.admin..")
+                        "dev.plinth.cli..", "dev.plinth.datasync.primitive..")
                 .because("code asks the SecretResolver for logical names; providers are wired only at start-up")
                 .check(production);
     }

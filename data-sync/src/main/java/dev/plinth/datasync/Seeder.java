@@ -41,7 +41,7 @@ public final class Seeder {
         }
         Map<String, Map<String, Object>> documents = new LinkedHashMap<>();
         // Seed documents obey the same rules as admin writes, derived fields included.
-        seed.path("documents").properties().forEach(e -> documents.put(e.getKey(), dev.plinth.datasync.admin.Kind.normalize(
+        seed.path("documents").properties().forEach(e -> documents.put(e.getKey(), dev.plinth.datasync.primitive.Kind.normalize(
                 e.getKey(), JSON.convertValue(e.getValue(), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {}))));
         DocumentReference marker = db.collection("system").document("seed");
         try {

@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.plinth.core.auth.Credentials;
 import dev.plinth.core.auth.TokenFacts;
 import dev.plinth.core.auth.TokenVerifier;
+import dev.plinth.core.inputs.AuthzDecisionInput;
 import dev.plinth.datasync.model.Json;
 import dev.plinth.datasync.model.Records.App;
 import dev.plinth.datasync.model.Records.Membership;
@@ -34,15 +35,14 @@ import java.util.function.Supplier;
  */
 public final class ContextResolver {
 
-    public static final String ENTRYPOINT = "plinth/authz/decision";
+    public static final String ENTRYPOINT = AuthzDecisionInput.ENTRYPOINT;
+
+    /** What a caller asked with: on one snapshot, equal asks gather the same facts. */
+    private record Ask(TokenFacts credentials, Scope scope) {}
 
     private final Supplier<Optional<Snapshot>> snapshots;
     private final Supplier<PolicyEngine> engine;
     private final TokenVerifier tokens;
-
-    /** What facts are gathered from: on one snapshot, equal keys gather the same facts. */
-    private record FactsKey(TokenFacts credentials, String tenantId, String env, String surfaceId, String appId,
-                            String projectId) {}
 
     /**
      * A context resolved from facts gathered on the snapshot of this generation, decided by
@@ -59,7 +59,7 @@ public final class ContextResolver {
      * engine and global-data version; any change to the control plane makes a new snapshot
      * (and a bundle activation a new engine), and entries of older ones are resolved afresh.
      */
-    private final Cache<FactsKey, Gathered> gathered = Caffeine.newBuilder().maximumSize(100_000).build();
+    private final Cache<Ask, Gathered> gathered = Caffeine.newBuilder().maximumSize(100_000).build();
 
     public ContextResolver(Supplier<Optional<Snapshot>> snapshots, Supplier<PolicyEngine> engine, TokenVerifier tokens) {
         this.snapshots = snapshots;
@@ -85,8 +85,8 @@ public final class ContextResolver {
         Snapshot snapshot = snapshots.get().orElseThrow(() -> new PlinthException.NotReady("NOT_READY",
                 "the control-plane snapshot is not loaded yet; retry shortly"));
         TokenFacts credentials = tokens.verify(presented, snapshot);
-        var key = new FactsKey(credentials, headers.tenantId(), headers.env(), headers.surfaceId(), headers.appId(),
-                headers.projectId());
+        // What facts are gathered from: on one snapshot, equal keys gather the same facts.
+        var key = new Ask(credentials, headers);
         PolicyEngine policy = engine.get();
         long dataVersion = policy.dataVersion();
         // Kept only where the engine caches decisions: the same purity assumption, one switch.
@@ -96,9 +96,9 @@ public final class ContextResolver {
                 && known.bundleRevision().equals(policy.bundleRevision())) {
             return known.context();
         }
-        Facts facts = facts(headers, credentials, snapshot);
+        AuthzDecisionInput facts = facts(headers, credentials, snapshot);
         JsonNode decision = Decisions.enforce(ENTRYPOINT,
-                () -> policy.evaluateCached(ENTRYPOINT, facts, () -> input(headers, credentials, facts)));
+                () -> policy.evaluateCached(ENTRYPOINT, facts, () -> Json.MAPPER.valueToTree(facts)));
         JsonNode c = decision.path("context");
         List<String> roles = new ArrayList<>();
         c.path("roles").forEach(r -> roles.add(r.asText()));
@@ -116,40 +116,7 @@ public final class ContextResolver {
         return node.path(field).isTextual() ? node.path(field).asText() : null;
     }
 
-    /**
-     * Everything the decision depends on: the decision cache key. The authorization header
-     * itself is not part of it, only what its verification established.
-     *
-     * <p>Records are compared by reference. They are immutable and a snapshot keeps the same
-     * instance until the document changes, so the same instance means the same value; a
-     * new instance with an equal value merely misses once. Hashing by reference touches
-     * one object header instead of every list and map inside the records, which keeps a
-     * cache hit cheap however large the control plane is.
-     */
-    record Facts(TokenFacts credentials, String tenantId, String env, String surfaceId, String appId, String projectId,
-                 Tenant tenant, User user, Membership membership, Surface surface, App app, Surface appSurface,
-                 Subscription subscription, Project project) {
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Facts f && credentials.equals(f.credentials) && Objects.equals(tenantId, f.tenantId)
-                    && Objects.equals(env, f.env) && Objects.equals(surfaceId, f.surfaceId)
-                    && Objects.equals(appId, f.appId) && Objects.equals(projectId, f.projectId)
-                    && tenant == f.tenant && user == f.user && membership == f.membership && surface == f.surface
-                    && app == f.app && appSurface == f.appSurface && subscription == f.subscription && project == f.project;
-        }
-
-        @Override
-        public int hashCode() {
-            int h = Objects.hash(credentials, tenantId, env, surfaceId, appId, projectId);
-            for (Object r : new Object[] {tenant, user, membership, surface, app, appSurface, subscription, project}) {
-                h = 31 * h + System.identityHashCode(r);
-            }
-            return h;
-        }
-    }
-
-    private static Facts facts(Scope headers, TokenFacts credentials, Snapshot snapshot) {
+    private static AuthzDecisionInput facts(Scope headers, TokenFacts credentials, Snapshot snapshot) {
         String tenantId = headers.tenantId();
         User user = credentials.verified()
                 ? snapshot.userForIdentity(credentials.issuer(), credentials.subject()).orElse(null)
@@ -160,42 +127,8 @@ public final class ContextResolver {
         Project project = snapshot.project(tenantId, headers.projectId()).orElse(null);
         String appId = headers.appId() != null ? headers.appId() : project == null ? null : project.app();
         App app = snapshot.app(appId).orElse(null);
-        return new Facts(credentials, tenantId, headers.env(), headers.surfaceId(), headers.appId(), headers.projectId(),
-                snapshot.tenant(tenantId).orElse(null), user, membership, snapshot.surface(headers.surfaceId()).orElse(null),
-                app, app == null ? null : snapshot.surface(app.surface()).orElse(null),
-                snapshot.subscription(tenantId, appId).orElse(null), project);
-    }
-
-    private static JsonNode input(Scope headers, TokenFacts credentials, Facts f) {
-        var json = Json.MAPPER;
-        ObjectNode input = json.createObjectNode();
-        input.set("credentials", json.valueToTree(credentials));
-        ObjectNode request = input.putObject("request");
-        putIfPresent(request, "tenant_id", headers.tenantId());
-        putIfPresent(request, "env", headers.env());
-        putIfPresent(request, "surface_id", headers.surfaceId());
-        putIfPresent(request, "app_id", headers.appId());
-        putIfPresent(request, "project_id", headers.projectId());
-        setIfPresent(input, "tenant", f.tenant());
-        setIfPresent(input, "user", f.user());
-        setIfPresent(input, "membership", f.membership());
-        setIfPresent(input, "surface", f.surface());
-        setIfPresent(input, "project", f.project());
-        setIfPresent(input, "app", f.app());
-        setIfPresent(input, "app_surface", f.appSurface());
-        setIfPresent(input, "subscription", f.subscription());
-        return input;
-    }
-
-    private static void setIfPresent(ObjectNode node, String field, Object record) {
-        if (record != null) {
-            node.set(field, Json.MAPPER.valueToTree(record));
-        }
-    }
-
-    private static void putIfPresent(ObjectNode node, String field, String value) {
-        if (value != null) {
-            node.put(field, value);
-        }
+        return new AuthzDecisionInput(credentials, headers, snapshot.tenant(tenantId).orElse(null), user, membership,
+                snapshot.surface(headers.surfaceId()).orElse(null), project, app,
+                app == null ? null : snapshot.surface(app.surface()).orElse(null), snapshot.subscription(tenantId, appId).orElse(null));
     }
 }

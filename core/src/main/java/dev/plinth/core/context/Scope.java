@@ -1,5 +1,6 @@
 package dev.plinth.core.context;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Objects;
 
 /**
@@ -9,6 +10,7 @@ import java.util.Objects;
  * there is {@code plinth/authz/decision}'s answer, not this value's. Components may be null
  * (the policy then refuses what it requires), so a server passes on what it received as is.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL) // as policy input: only what the caller gave
 public record Scope(String tenantId, String env, String surfaceId, String appId, String projectId) {
 
     /** A tenant and env, nothing narrower. */

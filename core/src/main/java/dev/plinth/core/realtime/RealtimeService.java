@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.core.context.Decisions;
 import dev.plinth.core.context.RequestContext;
+import dev.plinth.core.inputs.AclInput;
 import dev.plinth.core.resources.ResourceService;
 import dev.plinth.backends.ResourceStore;
 import dev.plinth.datasync.model.Json;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
  */
 public final class RealtimeService {
 
-    public static final String ENTRYPOINT = "plinth/realtime/acl";
+    public static final String ENTRYPOINT = AclInput.ENTRYPOINT;
     private static final Pattern THREAD_ID = Pattern.compile("^[a-z0-9][a-z0-9_-]{0,62}$");
     private static final Pattern USER_ID = Pattern.compile("^u_[a-z0-9_-]+$");
 
@@ -122,11 +123,7 @@ public final class RealtimeService {
     }
 
     private void decide(RequestContext context, String action, JsonNode thread) {
-        ObjectNode input = Json.MAPPER.createObjectNode().put("action", action);
-        input.set("context", Json.MAPPER.valueToTree(context));
-        if (thread != null) {
-            input.set("thread", thread);
-        }
+        JsonNode input = Json.MAPPER.valueToTree(new AclInput(action, context, thread));
         Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluate(ENTRYPOINT, input));
     }
 

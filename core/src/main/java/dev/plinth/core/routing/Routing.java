@@ -1,6 +1,7 @@
 package dev.plinth.core.routing;
 
 import dev.plinth.core.PlinthException;
+import dev.plinth.core.inputs.BackendInput;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,7 +25,7 @@ import java.util.function.Supplier;
  */
 public final class Routing {
 
-    public static final String ENTRYPOINT = "plinth/routing/backend";
+    public static final String ENTRYPOINT = BackendInput.ENTRYPOINT;
 
     /**
      * A routing answer: the backend and the route that chose it.
@@ -32,9 +33,6 @@ public final class Routing {
      * @param service the Plinth service that owns the kind's data, or null for a kind served by the resource API
      */
     public record Resolved(String kind, String model, String service, Backend backend, Route route, String scope, long dataRevision) {}
-
-    private record DecisionKey(String kind, Object resourceKind, String tenant, String surface, String app, String project,
-                               List<Route> candidates, List<Backend> backends) {}
 
     private final Supplier<Optional<Snapshot>> snapshots;
     private final Supplier<PolicyEngine> engine;
@@ -48,30 +46,18 @@ public final class Routing {
     public Resolved backendFor(RequestContext context, String kind) {
         Snapshot s = snapshots.get().orElseThrow(() -> new PlinthException.NotReady("NOT_READY", "the control plane is not loaded yet"));
         List<Route> candidates = s.matchingRoutes(kind, context.tenantId(), context.surfaceId(), context.appId(), context.projectId());
-        var json = Json.MAPPER;
-        ObjectNode input = json.createObjectNode().put("kind", kind);
-        var resourceKind = s.entities().resourceKinds().get(kind);
-        if (resourceKind != null) {
-            input.set("resource_kind", json.valueToTree(resourceKind));
-        }
-        ObjectNode ctx = input.putObject("context").put("tenant_id", context.tenantId());
-        putIfPresent(ctx, "surface_id", context.surfaceId());
-        putIfPresent(ctx, "app_id", context.appId());
-        putIfPresent(ctx, "project_id", context.projectId());
-        input.set("candidates", json.valueToTree(candidates));
-        ObjectNode backends = input.putObject("backends");
-        var named = new java.util.ArrayList<Backend>();
+        var named = new java.util.LinkedHashMap<String, Backend>();
         for (Route r : candidates) {
             Backend b = s.entities().backends().get(r.backend());
             if (b != null) {
-                backends.set(b.id(), json.valueToTree(b));
-                named.add(b);
+                named.put(b.id(), b);
             }
         }
-        // Everything the input is made of: equal keys, equal decisions (the decision cache key).
-        var key = new DecisionKey(kind, resourceKind, context.tenantId(), context.surfaceId(), context.appId(),
-                context.projectId(), candidates, named);
-        JsonNode decision = Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluateCached(ENTRYPOINT, key, () -> input));
+        // Everything the decision depends on: equal inputs, equal decisions (the decision cache key).
+        var input = new BackendInput(kind, s.entities().resourceKinds().get(kind),
+                new BackendInput.Context(context.tenantId(), context.surfaceId(), context.appId(), context.projectId()),
+                candidates, named);
+        JsonNode decision = Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluateCached(ENTRYPOINT, input, () -> Json.MAPPER.valueToTree(input)));
         Route route = s.entities().routes().get(decision.path("route_id").asText());
         Backend backend = s.entities().backends().get(decision.path("backend_id").asText());
         String service = decision.path("service").isTextual() ? decision.path("service").asText() : null;
@@ -98,11 +84,5 @@ public final class Routing {
         Snapshot s = snapshots.get().orElseThrow(() -> new PlinthException.NotReady("NOT_READY", "the control plane is not loaded yet"));
         return s.tenant(tenantId).map(t -> t.allowedEnvs())
                 .orElseThrow(() -> new PlinthException.NotFound("NOT_FOUND", "tenants/" + tenantId + " does not exist"));
-    }
-
-    private static void putIfPresent(ObjectNode node, String field, String value) {
-        if (value != null) {
-            node.put(field, value);
-        }
     }
 }

@@ -1,17 +1,16 @@
 package dev.plinth.datasync.admin;
 
-import com.google.api.gax.rpc.ApiException;
-import com.google.api.gax.rpc.StatusCode;
 import com.google.cloud.Timestamp;
+import dev.plinth.datasync.RevisionToken;
+import dev.plinth.datasync.firestore.FirestoreCalls;
+import dev.plinth.datasync.primitive.Kind;
 import com.google.cloud.firestore.DocumentReference;
 import com.google.cloud.firestore.DocumentSnapshot;
 import com.google.cloud.firestore.FieldValue;
 import com.google.cloud.firestore.Firestore;
-import com.google.cloud.firestore.FirestoreException;
 import com.google.cloud.firestore.Query;
 import com.google.cloud.firestore.QuerySnapshot;
 import com.google.cloud.firestore.Transaction;
-import io.grpc.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -112,7 +111,7 @@ public final class AdminStore {
         if (kind == Kind.TENANTS && "t_system".equals(id)) {
             throw new AdminException.Protected("t_system exists only through the seed and cannot be created");
         }
-        Kind.Validated v = kind.validate(tenantId, id, body);
+        Kind.Validated v = validated(kind, tenantId, id, body);
         return write(kind, tenantId, id, "create", actor, idem, (tx, ref) -> {
             if (tx.get(ref).get().exists()) {
                 throw new AdminException.AlreadyExists(ref.getPath());
@@ -127,7 +126,7 @@ public final class AdminStore {
     /** Replaces a document; {@code ifMatch} (an ETag) guards against lost updates when given. */
     public WriteResult replace(Kind kind, String tenantId, String id, Map<String, Object> body, String ifMatch, String actor,
                                Idempotency idem) {
-        Kind.Validated v = kind.validate(tenantId, id, body);
+        Kind.Validated v = validated(kind, tenantId, id, body);
         if (kind == Kind.TENANTS && "t_system".equals(id) && !"active".equals(v.document().get("status"))) {
             throw new AdminException.Protected("t_system cannot be suspended");
         }
@@ -214,11 +213,11 @@ public final class AdminStore {
                 if (e.getCause() instanceof AdminException ae) {
                     throw ae;
                 }
-                if (!transient_(e.getCause()) || attempt == MAX_ATTEMPTS) {
+                if (!FirestoreCalls.isTransient(e.getCause()) || attempt == MAX_ATTEMPTS) {
                     throw unavailableOr(e.getCause(), op + " of " + ref.getPath());
                 }
                 LOG.info("retrying " + op + " of " + ref.getPath() + " after " + e.getCause().getMessage());
-                backoff(attempt);
+                FirestoreCalls.backoff(attempt);
             } catch (TimeoutException e) {
                 throw new AdminException.Unavailable(op + " of " + ref.getPath() + " timed out; it may or may not have been applied");
             } catch (InterruptedException e) {
@@ -227,7 +226,7 @@ public final class AdminStore {
             }
         }
         Timestamp commit = call(() -> log.get().get(10, TimeUnit.SECONDS)).getUpdateTime();
-        String revision = kind.collection() + ":" + micros(commit);
+        String revision = new RevisionToken(kind, micros(commit)).toString();
         Resource resource = "delete".equals(op) ? null : get(kind, tenantId, id);
         return new WriteResult(resource, revision, cascaded[0]);
     }
@@ -383,68 +382,38 @@ public final class AdminStore {
         }
     }
 
-    private static boolean transient_(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ApiException api) {
-                StatusCode.Code code = api.getStatusCode().getCode();
-                return code == StatusCode.Code.UNAVAILABLE || code == StatusCode.Code.DEADLINE_EXCEEDED
-                        || code == StatusCode.Code.ABORTED;
-            }
-            if (c instanceof FirestoreException fe && fe.getStatus() != null) {
-                Status.Code code = fe.getStatus().getCode();
-                return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.ABORTED;
-            }
-            if (c instanceof io.grpc.StatusRuntimeException sre) {
-                Status.Code code = sre.getStatus().getCode();
-                return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
-            }
+    /** The registry's validation, refusals as the admin API's. */
+    private static Kind.Validated validated(Kind kind, String tenantId, String id, Map<String, Object> body) {
+        try {
+            return kind.validate(tenantId, id, body);
+        } catch (Kind.Invalid e) {
+            throw new AdminException.Invalid(e.errors());
         }
-        return false;
     }
 
     private static AdminException unavailableOr(Throwable cause, String what) {
-        for (Throwable c = cause; c != null; c = c.getCause()) {
-            if (c instanceof ApiException api && api.getStatusCode().getCode() == StatusCode.Code.INVALID_ARGUMENT) {
-                // Firestore refused the request itself (a size or name limit): a client error, not an outage.
-                return new AdminException.Invalid(List.of(what + " was refused by Firestore: " + api.getMessage()));
-            }
+        if (FirestoreCalls.isInvalidArgument(cause)) {
+            // Firestore refused the request itself (a size or name limit): a client error, not an outage.
+            return new AdminException.Invalid(List.of(what + " was refused by Firestore: " + cause.getMessage()));
         }
         return new AdminException.Unavailable(what + " failed: " + cause.getMessage());
     }
 
-    private static void backoff(int attempt) {
+    /** Reads, retried on transient failures; a persistent failure is {@code Unavailable}. */
+    private static <T> T call(FirestoreCalls.Call<T> call) {
         try {
-            Thread.sleep(Math.min(2_000, 100L << attempt));
+            return FirestoreCalls.retrying(call, MAX_ATTEMPTS);
+        } catch (ExecutionException e) {
+            throw unavailableOr(e.getCause(), "control-plane read");
+        } catch (TimeoutException e) {
+            throw new AdminException.Unavailable("control-plane read timed out");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    @FunctionalInterface
-    private interface Call<T> {
-        T run() throws Exception;
-    }
-
-    /** Reads, retried on transient failures; a persistent failure is {@code Unavailable}. */
-    private static <T> T call(Call<T> call) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return call.run();
-            } catch (ExecutionException e) {
-                if (!transient_(e.getCause()) || attempt == MAX_ATTEMPTS) {
-                    throw unavailableOr(e.getCause(), "control-plane read");
-                }
-                backoff(attempt);
-            } catch (TimeoutException e) {
-                throw new AdminException.Unavailable("control-plane read timed out");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AdminException.Unavailable("interrupted during a control-plane read");
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new AdminException.Unavailable("control-plane read failed: " + e.getMessage());
-            }
+            throw new AdminException.Unavailable("interrupted during a control-plane read");
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new AdminException.Unavailable("control-plane read failed: " + e.getMessage());
         }
     }
 

@@ -3,7 +3,7 @@ package dev.plinth.api.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.datasync.admin.AdminStore;
-import dev.plinth.datasync.admin.Kind;
+import dev.plinth.datasync.primitive.Kind;
 import dev.plinth.datasync.model.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -21,24 +21,9 @@ import java.util.Map;
  */
 final class AdminRoutes {
 
-    private static final Map<Kind, String> EXAMPLES = Map.ofEntries(
-            Map.entry(Kind.BACKENDS, "{\"id\": \"redis_eu\", \"type\": \"redis\", \"settings\": {\"host\": \"10.0.0.5\", \"port\": 6379}, \"secrets\": {\"password\": \"redis_eu_password\"}}"),
-            Map.entry(Kind.RESOURCE_KINDS, "{\"id\": \"example_kind\", \"model\": \"document\"}"),
-            Map.entry(Kind.ROUTES, "{\"id\": \"acme_flags\", \"kind\": \"feature_flags\", \"tenant\": \"t_acme\", \"backend\": \"redis_eu\"}"),
-            Map.entry(Kind.TENANTS, "{\"id\": \"t_example\", \"allowed_envs\": [\"dev\"], \"mode\": \"saas\"}"),
-            Map.entry(Kind.USERS, "{\"id\": \"u_example\", \"identities\": [{\"issuer\": \"https://plinth.local/dev\", \"subject\": \"u_example\"}]}"),
-            Map.entry(Kind.MODES, "{\"id\": \"example\", \"attributes\": {}}"),
-            Map.entry(Kind.SURFACES, "{\"id\": \"s_example\", \"mode\": \"saas\"}"),
-            Map.entry(Kind.APPS, "{\"id\": \"a_example\", \"surface\": \"s_example\", \"subscribable\": true}"),
-            Map.entry(Kind.IDENTITY_PROVIDERS, "{\"id\": \"example\", \"issuer\": \"https://idp.example\", \"audience\": \"plinth\", \"algorithm\": \"RS256\", \"jwks_url\": \"https://idp.example/jwks.json\"}"),
-            Map.entry(Kind.MEMBERS, "{\"id\": \"u_example\", \"roles\": [\"member\"]}"),
-            Map.entry(Kind.SECRETS, "{\"id\": \"example_key\", \"provider\": \"gsm\", \"reference\": \"projects/p/secrets/example-key\"}"),
-            Map.entry(Kind.SUBSCRIPTIONS, "{\"id\": \"a_example\"}"),
-            Map.entry(Kind.PROJECTS, "{\"id\": \"p_example\", \"app\": \"a_example\", \"name\": \"Example\"}"));
-
-    /** The example body the OpenAPI document shows for a kind. */
+    /** The example body the OpenAPI document shows for a kind: the registry's. */
     static String example(Kind kind) {
-        return EXAMPLES.get(kind);
+        return kind.example();
     }
 
     private final AdminStore store;
@@ -60,10 +45,10 @@ final class AdminRoutes {
             String name = kind.collection();
             routes.add(spec(Method.GET, collection, kind, "read", collectionTarget, "List " + name + " (paginated, id order)", null, this::list)
                     .with(PAGE_SIZE, PAGE_TOKEN));
-            routes.add(spec(Method.POST, collection, kind, "write", collectionTarget, "Create one of " + name, EXAMPLES.get(kind), this::create)
+            routes.add(spec(Method.POST, collection, kind, "write", collectionTarget, "Create one of " + name, kind.example(), this::create)
                     .created().with(ResourceRoutes.IDEMPOTENCY_KEY));
             routes.add(spec(Method.GET, item, kind, "read", itemTarget, "Read one of " + name, null, this::get));
-            routes.add(spec(Method.PUT, item, kind, "write", itemTarget, "Replace one of " + name + " (If-Match honoured)", EXAMPLES.get(kind), this::replace)
+            routes.add(spec(Method.PUT, item, kind, "write", itemTarget, "Replace one of " + name + " (If-Match honoured)", kind.example(), this::replace)
                     .with(IF_MATCH, ResourceRoutes.IDEMPOTENCY_KEY));
             RouteSpec delete = spec(Method.DELETE, item, kind, "write", itemTarget, "Delete one of " + name + " (If-Match honoured"
                     + (kind == Kind.TENANTS ? "; cascade=true for a tenant's members, subscriptions and projects)" : ")"), null, this::delete)

@@ -3,6 +3,7 @@ package dev.plinth.api.http;
 import dev.plinth.core.context.ContextResolver;
 import dev.plinth.core.context.RequestContext;
 import dev.plinth.datasync.ControlPlane;
+import dev.plinth.datasync.RevisionToken;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Filter;
@@ -66,7 +67,12 @@ final class ContextFilter implements Filter {
         Duration bound = controlPlane.snapshot().map(s -> s.platform().minRevisionWait()).orElse(Duration.ZERO);
         long deadline = System.nanoTime() + bound.toNanos();
         for (String token : header.split(",")) {
-            RevisionToken t = RevisionToken.parse(token.trim());
+            RevisionToken t;
+            try {
+                t = RevisionToken.parse(token.trim());
+            } catch (IllegalArgumentException e) {
+                throw new ProblemException(400, "MALFORMED_CONTEXT", e.getMessage());
+            }
             try {
                 Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
                 if (!controlPlane.awaitReadTime(t.source(), t.micros(), left)) {
@@ -77,24 +83,6 @@ final class ContextFilter implements Filter {
                 Thread.currentThread().interrupt();
                 throw new ProblemException(503, "REVISION_NOT_REACHED", "interrupted while waiting for " + token.trim());
             }
-        }
-    }
-
-    /** A consistency token as written by the admin API: {@code <collection>:<µs>}. */
-    record RevisionToken(ControlPlane.Source source, long micros) {
-        static RevisionToken parse(String token) {
-            int colon = token.indexOf(':');
-            var source = colon < 0 ? java.util.Optional.<ControlPlane.Source>empty()
-                    : ControlPlane.Source.ofCollection(token.substring(0, colon));
-            try {
-                if (source.isPresent()) {
-                    return new RevisionToken(source.get(), Long.parseLong(token.substring(colon + 1)));
-                }
-            } catch (NumberFormatException ignored) {
-                // reported below
-            }
-            throw new ProblemException(400, "MALFORMED_CONTEXT", "X-Min-Revision must be <collection>:<microseconds> "
-                    + "as answered by a write (e.g. members:1795639412844476), was '" + token + "'");
         }
     }
 

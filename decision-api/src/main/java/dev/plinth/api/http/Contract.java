@@ -8,7 +8,7 @@ import com.github.victools.jsonschema.generator.SchemaGenerator;
 import com.github.victools.jsonschema.generator.SchemaGeneratorConfigBuilder;
 import com.github.victools.jsonschema.generator.SchemaVersion;
 import dev.plinth.core.context.RequestContext;
-import dev.plinth.datasync.admin.Kind;
+import dev.plinth.datasync.primitive.Kind;
 import dev.plinth.datasync.model.Json;
 import dev.plinth.datasync.model.Records;
 import java.util.LinkedHashMap;
@@ -26,33 +26,29 @@ public final class Contract {
     /** Schema name → record. The names are the snake_case forms policies and APIs use. */
     public static final Map<String, Class<?>> PRIMITIVES = primitives();
 
+    /** Every primitive of the registry by its schema name, then the resolved context. */
     private static Map<String, Class<?>> primitives() {
         var m = new LinkedHashMap<String, Class<?>>();
-        m.put("tenant", Records.Tenant.class);
-        m.put("user", Records.User.class);
-        m.put("membership", Records.Membership.class);
-        m.put("mode", Records.Mode.class);
-        m.put("surface", Records.Surface.class);
-        m.put("app", Records.App.class);
-        m.put("subscription", Records.Subscription.class);
-        m.put("project", Records.Project.class);
-        m.put("identity_provider", Records.IdentityProvider.class);
-        m.put("secret_mapping", Records.SecretMapping.class);
-        m.put("backend", Records.Backend.class);
-        m.put("route", Records.Route.class);
-        m.put("resource_kind", Records.ResourceKind.class);
+        for (Kind kind : Kind.values()) {
+            m.put(kind.schemaName(), kind.recordType());
+        }
         m.put("request_context", RequestContext.class);
         return java.util.Collections.unmodifiableMap(m);
     }
 
-    private static final Map<Class<?>, String> ID_PATTERNS = Map.of(
-            Records.Tenant.class, Kind.Ids.TENANT.pattern(),
-            Records.User.class, Kind.Ids.USER.pattern(),
-            Records.Mode.class, Kind.Ids.NAME.pattern(),
-            Records.Surface.class, Kind.Ids.SURFACE.pattern(),
-            Records.App.class, Kind.Ids.APP.pattern(),
-            Records.Project.class, Kind.Ids.PROJECT.pattern(),
-            Records.IdentityProvider.class, Kind.Ids.NAME.pattern());
+    /** A record's {@code id} grammar: its kind's, where the record's id is the document id. */
+    private static final Map<Class<?>, String> ID_PATTERNS = idPatterns();
+
+    private static Map<Class<?>, String> idPatterns() {
+        var m = new java.util.HashMap<Class<?>, String>();
+        for (Kind kind : Kind.values()) {
+            boolean hasId = java.util.Arrays.stream(kind.recordType().getRecordComponents()).anyMatch(c -> c.getName().equals("id"));
+            if (hasId) {
+                m.put(kind.recordType(), kind.idPattern().pattern());
+            }
+        }
+        return Map.copyOf(m);
+    }
 
     /** A context header of every protected route (DESIGN.md §5), named as the filter reads it. */
     private record ContextHeader(String name, boolean required, String description) {}
@@ -67,6 +63,32 @@ public final class Contract {
                     + "wait until this replica has it (503 REVISION_NOT_REACHED when it does not arrive in time)"));
 
     private Contract() {}
+
+    /**
+     * The input of each entrypoint Plinth calls ({@link dev.plinth.core.inputs.PolicyInputs}),
+     * for Rego authors: file name (the entrypoint with {@code _} for {@code /}) → schema. Values
+     * are as the caller gave them, so no grammar is stated; a field that may be absent is not
+     * required; {@code JsonNode} fields (a thread's ACL, roles as given) are any JSON.
+     */
+    public static Map<String, JsonNode> inputSchemas() {
+        var config = new SchemaGeneratorConfigBuilder(Json.MAPPER, SchemaVersion.DRAFT_2020_12, OptionPreset.PLAIN_JSON);
+        config.forFields().withPropertyNameOverrideResolver(field -> snake(field.getName()));
+        config.forTypesInGeneral().withCustomDefinitionProvider((type, context) ->
+                JsonNode.class.isAssignableFrom(type.getErasedType())
+                        ? new com.github.victools.jsonschema.generator.CustomDefinition(context.getGeneratorConfig().createObjectNode()
+                                .put("description", "any JSON"))
+                        : null);
+        var generator = new SchemaGenerator(config.build());
+        var out = new LinkedHashMap<String, JsonNode>();
+        dev.plinth.core.inputs.PolicyInputs.BY_ENTRYPOINT.forEach((entrypoint, type) -> {
+            String name = entrypoint.replace('/', '_');
+            ObjectNode schema = generator.generateSchema(type);
+            schema.put("title", "input of " + entrypoint);
+            schema.put("$id", "https://plinth.dev/contract/inputs/" + name + ".json");
+            out.put(name, schema);
+        });
+        return out;
+    }
 
     public static Map<String, JsonNode> schemas() {
         var config = new SchemaGeneratorConfigBuilder(Json.MAPPER, SchemaVersion.DRAFT_2020_12, OptionPreset.PLAIN_JSON);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.core.context.Decisions;
 import dev.plinth.core.context.RequestContext;
+import dev.plinth.core.inputs.RouteInput;
 import dev.plinth.datasync.model.Json;
 import dev.plinth.engine.api.PolicyEngine;
 import io.helidon.webserver.http.Handler;
@@ -19,7 +20,7 @@ import java.util.function.Supplier;
  */
 final class RouteGuard {
 
-    static final String ENTRYPOINT = "plinth/authz/route";
+    static final String ENTRYPOINT = RouteInput.ENTRYPOINT;
 
     private final Supplier<PolicyEngine> engine;
     private final dev.plinth.datasync.admin.AdminStore admin;
@@ -109,57 +110,40 @@ final class RouteGuard {
 
     /** @param bodyPending the body is not read yet: the policy decides only what does not depend on it */
     private void authorize(RouteSpec spec, RouteSpec.Call call, boolean bodyPending) {
-        var json = Json.MAPPER;
-        ObjectNode input = json.createObjectNode();
-        if (bodyPending) {
-            input.put("body_pending", true);
-        }
-        input.set("context", json.valueToTree(call.context()));
-        input.putObject("route").put("admin", spec.admin()).put("kind", spec.kind()).put("action", spec.action())
-                .put("method", spec.method().text());
-        ObjectNode target = input.putObject("target");
+        RouteInput.Target target = RouteInput.Target.NONE;
         if (spec.targetParam() != null && call.param(spec.targetParam()) != null) {
-            target.put("tenant_id", call.param(spec.targetParam()));
+            target = new RouteInput.Target(call.param(spec.targetParam()), null, null, null);
         }
-        ObjectNode body = input.putObject("body");
+        RouteInput.Body body = RouteInput.Body.NONE;
         if (call.body() != null && call.body().isObject()) {
-            copyText(call.body(), body, "tenant_id");
-            copyText(call.body(), body, "env");
-            copyText(call.body(), body, "status");
-            if (call.body().get("roles") instanceof com.fasterxml.jackson.databind.node.ArrayNode roles) {
-                body.set("roles", roles);
-            }
+            body = new RouteInput.Body(text(call.body(), "tenant_id"), text(call.body(), "env"), text(call.body(), "status"),
+                    call.body().get("roles") instanceof com.fasterxml.jackson.databind.node.ArrayNode roles ? roles : null);
         }
         if ("members".equals(spec.kind()) && "write".equals(spec.action()) && admin != null && !bodyPending) {
-            membershipFacts(call, target);
+            target = membershipFacts(call, target);
         }
-        // The input is a pure function of these values, so the decision can be cached by them.
-        var key = new RouteKey(call.context(), spec.method().text() + " " + spec.path(), target, body, bodyPending);
-        Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluateCached(ENTRYPOINT, key, () -> input));
+        // The input is the decision-cache key: the decision is a pure function of it.
+        var input = new RouteInput(bodyPending ? Boolean.TRUE : null, call.context(),
+                new RouteInput.Route(spec.admin(), spec.kind(), spec.action(), spec.method().text()), target, body);
+        Decisions.enforce(ENTRYPOINT, () -> engine.get().evaluateCached(ENTRYPOINT, input, () -> Json.MAPPER.valueToTree(input)));
     }
 
     /** The membership a write names, as stored, and how many active owners its tenant has. */
-    private void membershipFacts(RouteSpec.Call call, ObjectNode target) {
+    private RouteInput.Target membershipFacts(RouteSpec.Call call, RouteInput.Target target) {
         String tenant = call.param("tenant");
         String id = call.param("id") != null ? call.param("id")
                 : call.body() != null && call.body().path("id").isTextual() ? call.body().path("id").asText() : null;
-        if (tenant == null || id == null || !dev.plinth.datasync.admin.Kind.Ids.TENANT.matcher(tenant).matches()
-                || !dev.plinth.datasync.admin.Kind.MEMBERS.idPattern().matcher(id).matches()) {
-            return; // the handler refuses a malformed id; there is nothing stored to protect
+        if (tenant == null || id == null || !dev.plinth.datasync.primitive.Kind.Ids.TENANT.matcher(tenant).matches()
+                || !dev.plinth.datasync.primitive.Kind.MEMBERS.idPattern().matcher(id).matches()) {
+            return target; // the handler refuses a malformed id; there is nothing stored to protect
         }
         var facts = admin.ownerFacts(tenant, id);
-        target.put("id", id).put("active_owners", facts.activeOwners());
-        if (facts.membership() != null) {
-            target.set("membership", Json.MAPPER.valueToTree(facts.membership()));
-        }
+        return new RouteInput.Target(target.tenantId(), id, facts.activeOwners(), facts.membership());
     }
 
-    private record RouteKey(RequestContext context, String route, JsonNode target, JsonNode body, boolean bodyPending) {}
 
-    private static void copyText(JsonNode from, ObjectNode to, String field) {
+    private static String text(JsonNode from, String field) {
         JsonNode v = from.get(field);
-        if (v != null && !v.isNull()) {
-            to.put(field, v.asText());
-        }
+        return v == null || v.isNull() ? null : v.asText();
     }
 }

@@ -1,35 +1,70 @@
-package dev.plinth.datasync.admin;
+package dev.plinth.datasync.primitive;
 
 import com.google.cloud.firestore.FieldPath;
 import com.google.cloud.firestore.Firestore;
 import com.google.cloud.firestore.Query;
+import dev.plinth.datasync.model.Records;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
- * The control-plane primitives: where each is stored, its id grammar, its fields, what it
- * references (checked on write, in the write's transaction) and what depends on it
- * (checked on delete). This table is the one definition of the model's rules.
+ * The control-plane primitives, the one registry: where each is stored (collection, tenant
+ * scope), its id grammar, the record it is mirrored as and how a document becomes one, its
+ * fields, what it references (checked on write, in the write's transaction), what depends on
+ * it (checked on delete), its schema name and an example body. The listeners (one per kind),
+ * the snapshot's parsing, the admin API's routes and validation, the contract's schemas and
+ * the OpenAPI examples are all derived from this table.
  */
 public enum Kind {
-    TENANTS("tenants", false, Ids.TENANT),
-    USERS("users", false, Ids.USER),
-    MODES("modes", false, Ids.NAME),
-    SURFACES("surfaces", false, Ids.SURFACE),
-    APPS("apps", false, Ids.APP),
-    IDENTITY_PROVIDERS("identity_providers", false, Ids.NAME),
-    SECRETS("secrets", false, Ids.NAME),
-    BACKENDS("backends", false, Ids.NAME),
-    RESOURCE_KINDS("resource_kinds", false, Ids.NAME),
-    ROUTES("routes", false, Ids.NAME),
-    MEMBERS("members", true, Ids.USER),
-    SUBSCRIPTIONS("subscriptions", true, Ids.APP),
-    PROJECTS("projects", true, Ids.PROJECT);
+    TENANTS("tenants", false, Ids.TENANT, "tenant", Records.Tenant.class, DocumentParser::tenant,
+            "{\"id\": \"t_example\", \"allowed_envs\": [\"dev\"], \"mode\": \"saas\"}"),
+    USERS("users", false, Ids.USER, "user", Records.User.class, DocumentParser::user,
+            "{\"id\": \"u_example\", \"identities\": [{\"issuer\": \"https://plinth.local/dev\", \"subject\": \"u_example\"}]}"),
+    MODES("modes", false, Ids.NAME, "mode", Records.Mode.class, DocumentParser::mode,
+            "{\"id\": \"example\", \"attributes\": {}}"),
+    SURFACES("surfaces", false, Ids.SURFACE, "surface", Records.Surface.class, DocumentParser::surface,
+            "{\"id\": \"s_example\", \"mode\": \"saas\"}"),
+    APPS("apps", false, Ids.APP, "app", Records.App.class, DocumentParser::app,
+            "{\"id\": \"a_example\", \"surface\": \"s_example\", \"subscribable\": true}"),
+    IDENTITY_PROVIDERS("identity_providers", false, Ids.NAME, "identity_provider", Records.IdentityProvider.class,
+            DocumentParser::identityProvider,
+            "{\"id\": \"example\", \"issuer\": \"https://idp.example\", \"audience\": \"plinth\", \"algorithm\": \"RS256\", "
+                    + "\"jwks_url\": \"https://idp.example/jwks.json\"}"),
+    SECRETS("secrets", false, Ids.NAME, "secret_mapping", Records.SecretMapping.class, DocumentParser::secret,
+            "{\"id\": \"example_key\", \"provider\": \"gsm\", \"reference\": \"projects/p/secrets/example-key\"}"),
+    BACKENDS("backends", false, Ids.NAME, "backend", Records.Backend.class, DocumentParser::backend,
+            "{\"id\": \"redis_eu\", \"type\": \"redis\", \"settings\": {\"host\": \"10.0.0.5\", \"port\": 6379}, "
+                    + "\"secrets\": {\"password\": \"redis_eu_password\"}}"),
+    RESOURCE_KINDS("resource_kinds", false, Ids.NAME, "resource_kind", Records.ResourceKind.class, DocumentParser::resourceKind,
+            "{\"id\": \"example_kind\", \"model\": \"document\"}"),
+    ROUTES("routes", false, Ids.NAME, "route", Records.Route.class, DocumentParser::route,
+            "{\"id\": \"acme_flags\", \"kind\": \"feature_flags\", \"tenant\": \"t_acme\", \"backend\": \"redis_eu\"}"),
+    MEMBERS("members", true, Ids.USER, "membership", Records.Membership.class, DocumentParser::membership,
+            "{\"id\": \"u_example\", \"roles\": [\"member\"]}"),
+    SUBSCRIPTIONS("subscriptions", true, Ids.APP, "subscription", Records.Subscription.class, DocumentParser::subscription,
+            "{\"id\": \"a_example\"}"),
+    PROJECTS("projects", true, Ids.PROJECT, "project", Records.Project.class, DocumentParser::project,
+            "{\"id\": \"p_example\", \"app\": \"a_example\", \"name\": \"Example\"}");
+
+    /** A refused document: every reason, each naming its field. */
+    public static final class Invalid extends RuntimeException {
+        private final List<String> errors;
+
+        public Invalid(List<String> errors) {
+            super(String.join("; ", errors));
+            this.errors = List.copyOf(errors);
+        }
+
+        public List<String> errors() {
+            return errors;
+        }
+    }
 
     /** Identifier grammars (DESIGN.md §3). */
     public static final class Ids {
@@ -45,8 +80,8 @@ public enum Kind {
         private Ids() {}
     }
 
-    static final Set<String> STATUSES = Set.of("active", "suspended");
-    static final Set<String> ROLES = Set.of("owner", "admin", "member", "viewer");
+    public static final Set<String> STATUSES = Set.of("active", "suspended");
+    public static final Set<String> ROLES = Set.of("owner", "admin", "member", "viewer");
     static final Set<String> BACKEND_TYPES = Set.of("firestore", "redis");
     /** The settings each backend type takes (name → "string" or "integer"): the one schema the admin API checks. */
     public static final Map<String, Map<String, String>> BACKEND_SETTINGS = Map.of(
@@ -62,23 +97,57 @@ public enum Kind {
             "ES256", "ES384", "ES512", "PS256", "PS384", "PS512");
 
     /** A document that must exist (and be usable) for a write to be valid. */
-    record Ref(String path, String what, Predicate<Map<String, Object>> usable, String unusable) {
+    public record Ref(String path, String what, Predicate<Map<String, Object>> usable, String unusable) {
         static Ref exists(String path, String what) {
             return new Ref(path, what, d -> true, null);
         }
     }
 
     /** Documents that depend on the one being deleted. */
-    record Dependents(String what, Query query, boolean cascadable) {}
+    public record Dependents(String what, Query query, boolean cascadable) {}
 
     private final String collection;
     private final boolean tenantScoped;
     private final Pattern idPattern;
+    private final String schemaName;
+    private final Class<? extends Record> recordType;
+    private final Function<DocumentParser.Doc, Object> parser;
+    private final String example;
 
-    Kind(String collection, boolean tenantScoped, Pattern idPattern) {
+    Kind(String collection, boolean tenantScoped, Pattern idPattern, String schemaName, Class<? extends Record> recordType,
+         Function<DocumentParser.Doc, Object> parser, String example) {
         this.collection = collection;
         this.tenantScoped = tenantScoped;
         this.idPattern = idPattern;
+        this.schemaName = schemaName;
+        this.recordType = recordType;
+        this.parser = parser;
+        this.example = example;
+    }
+
+    /** The name of the primitive's JSON Schema ({@code docs/contract/schemas/<name>.json}), as policies name it. */
+    public String schemaName() {
+        return schemaName;
+    }
+
+    /** The record the snapshot mirrors a document as. */
+    public Class<? extends Record> recordType() {
+        return recordType;
+    }
+
+    /** A body the admin API accepts, shown in the OpenAPI document (and checked by the tests to be accepted). */
+    public String example() {
+        return example;
+    }
+
+    /** The mirrored record of a stored document. */
+    public Object parse(DocumentParser.Doc document) {
+        return parser.apply(document);
+    }
+
+    /** Listened to as a collection group (every {@code tenants/{t}/<collection>}). */
+    public boolean collectionGroup() {
+        return tenantScoped;
     }
 
     public String collection() {
@@ -129,7 +198,7 @@ public enum Kind {
     }
 
     /** Reads and checks the body; answers the normalized document and the references to check. */
-    Validated validate(String tenantId, String id, Map<String, Object> input) {
+    public Validated validate(String tenantId, String id, Map<String, Object> input) {
         var errors = new ArrayList<String>();
         if (tenantScoped && (tenantId == null || !Ids.TENANT.matcher(tenantId).matches())) {
             errors.add("tenant id '" + tenantId + "' must match " + Ids.TENANT.pattern());
@@ -148,7 +217,7 @@ public enum Kind {
         b.rejectUnknown(derived);
         errors.addAll(b.errors());
         if (!errors.isEmpty()) {
-            throw new AdminException.Invalid(errors);
+            throw new Invalid(errors);
         }
         var doc = new java.util.LinkedHashMap<>(b.out());
         if (tenantScoped) {
@@ -330,7 +399,7 @@ public enum Kind {
         }
     }
 
-    record Validated(Map<String, Object> document, List<Ref> references) {}
+    public record Validated(Map<String, Object> document, List<Ref> references) {}
 
     /**
      * The fields a body of this kind may carry, as validation reads them from this example
@@ -354,7 +423,7 @@ public enum Kind {
     }
 
     /** What must be empty before a document of this kind may be deleted. */
-    List<Dependents> dependents(Firestore db, String tenantId, String id) {
+    public List<Dependents> dependents(Firestore db, String tenantId, String id) {
         return switch (this) {
             case TENANTS -> List.of(
                     new Dependents("members", db.collection("tenants/" + id + "/members"), true),
@@ -382,7 +451,7 @@ public enum Kind {
         };
     }
 
-    static Query byId(Firestore db, String collectionPath) {
+    public static Query byId(Firestore db, String collectionPath) {
         return db.collection(collectionPath).orderBy(FieldPath.documentId());
     }
 }

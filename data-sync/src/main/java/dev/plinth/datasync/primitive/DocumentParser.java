@@ -1,4 +1,4 @@
-package dev.plinth.datasync;
+package dev.plinth.datasync.primitive;
 
 import com.google.common.collect.Interner;
 import com.google.common.collect.Interners;
@@ -24,7 +24,7 @@ import java.util.Map;
  * values, see {@link ListenWire}), into records. Missing optional fields get their
  * documented defaults.
  */
-final class DocumentParser {
+public final class DocumentParser {
     private DocumentParser() {}
 
     /**
@@ -46,7 +46,7 @@ final class DocumentParser {
      * that a record shares one string with its map key, and a tenant's memberships share
      * one tenant id (a tenth less heap at a million memberships).
      */
-    record Doc(String path, String id, String tenant, Map<String, Object> fields) {
+    public record Doc(String path, String id, String tenant, Map<String, Object> fields) {
         Object get(String field) {
             return fields.get(field);
         }
@@ -90,12 +90,12 @@ final class DocumentParser {
     }
 
     /** The last segment of a document path: the document's id. */
-    static String idOf(String path) {
+    public static String idOf(String path) {
         return path.substring(path.lastIndexOf('/') + 1);
     }
 
     /** The tenant of a path {@code tenants/{t}/<collection>/{id}}; a path of any other shape is refused. */
-    static String tenantOf(String path) {
+    public static String tenantOf(String path) {
         // Called for each of a million memberships at a cold start: no regex, no array.
         int tenantEnd = path.indexOf('/', TENANTS.length());
         int collectionEnd = tenantEnd < 0 ? -1 : path.indexOf('/', tenantEnd + 1);

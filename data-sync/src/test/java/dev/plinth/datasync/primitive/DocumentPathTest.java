@@ -1,4 +1,4 @@
-package dev.plinth.datasync;
+package dev.plinth.datasync.primitive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,7 +1,8 @@
 package dev.plinth.datasync;
 
-import dev.plinth.datasync.ControlPlane.Source;
-import dev.plinth.datasync.DocumentParser.Doc;
+import dev.plinth.datasync.primitive.DocumentParser;
+import dev.plinth.datasync.primitive.DocumentParser.Doc;
+import dev.plinth.datasync.primitive.Kind;
 import dev.plinth.datasync.model.Snapshot;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,27 +11,27 @@ import java.util.logging.Logger;
 
 /**
  * The record key and the record of each document one listen stream delivers for one
- * {@link Source}. A record shares its id string with its map key (users, tenants, …), and
+ * {@link Kind}. A record shares its id string with its map key (users, tenants, …), and
  * the documents of one tenant share one tenant-id string: at a million memberships that is
  * a seventh less heap. A document that cannot be parsed is named in the log and answers
  * null (it counts as gone); one of an unexpected shape is keyed by its path.
  *
  * <p>Not thread-safe: a stream calls it on its own thread, one document at a time.
  */
-final class SourceParser implements ListenStream.Parser {
+final class KindParser implements ListenStream.Parser {
 
-    private static final Logger LOG = Logger.getLogger(SourceParser.class.getName());
+    private static final Logger LOG = Logger.getLogger(KindParser.class.getName());
 
-    private final Source source;
+    private final Kind source;
     private final Map<String, String> tenantIds = new HashMap<>();
 
-    SourceParser(Source source) {
+    KindParser(Kind source) {
         this.source = source;
     }
 
     @Override
     public String key(String documentPath) {
-        if (!source.tenantScoped) {
+        if (!source.tenantScoped()) {
             return DocumentParser.idOf(documentPath);
         }
         try {
@@ -47,24 +48,10 @@ final class SourceParser implements ListenStream.Parser {
             return null;
         }
         try {
-            Doc d = source.tenantScoped
+            Doc d = source.tenantScoped()
                     ? new Doc(documentPath, DocumentParser.idOf(documentPath), tenant(documentPath), fields)
                     : new Doc(documentPath, key, null, fields);
-            return switch (source) {
-                case TENANTS -> DocumentParser.tenant(d);
-                case USERS -> DocumentParser.user(d);
-                case MEMBERS -> DocumentParser.membership(d);
-                case MODES -> DocumentParser.mode(d);
-                case IDENTITY_PROVIDERS -> DocumentParser.identityProvider(d);
-                case SECRETS -> DocumentParser.secret(d);
-                case SURFACES -> DocumentParser.surface(d);
-                case APPS -> DocumentParser.app(d);
-                case SUBSCRIPTIONS -> DocumentParser.subscription(d);
-                case PROJECTS -> DocumentParser.project(d);
-                case BACKENDS -> DocumentParser.backend(d);
-                case ROUTES -> DocumentParser.route(d);
-                case RESOURCE_KINDS -> DocumentParser.resourceKind(d);
-            };
+            return source.parse(d);
         } catch (RuntimeException e) {
             // One malformed document must not take the replica down.
             LOG.log(Level.WARNING, "skipping malformed control-plane document " + documentPath + ": " + e.getMessage());

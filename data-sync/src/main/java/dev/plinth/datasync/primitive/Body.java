@@ -1,4 +1,4 @@
-package dev.plinth.datasync.admin;
+package dev.plinth.datasync.primitive;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

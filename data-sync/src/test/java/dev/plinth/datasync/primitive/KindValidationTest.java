@@ -1,4 +1,4 @@
-package dev.plinth.datasync.admin;
+package dev.plinth.datasync.primitive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -57,7 +57,7 @@ class KindValidationTest {
             assertThat(kind.validate("t_acme", id, MINIMAL.get(kind)).document()).isNotNull();
         } else {
             assertThatThrownBy(() -> kind.validate("t_acme", id, MINIMAL.get(kind)))
-                    .isInstanceOf(AdminException.Invalid.class).hasMessageContaining("must match");
+                    .isInstanceOf(Kind.Invalid.class).hasMessageContaining("must match");
         }
     }
 
@@ -83,7 +83,7 @@ class KindValidationTest {
     @Test
     void everyErrorIsReportedAtOnce() {
         assertThatThrownBy(() -> Kind.TENANTS.validate(null, "bad", Map.of("allowed_envs", "dev", "colour", "red")))
-                .isInstanceOfSatisfying(AdminException.Invalid.class, e -> assertThat(e.errors()).hasSize(3));
+                .isInstanceOfSatisfying(Kind.Invalid.class, e -> assertThat(e.errors()).hasSize(3));
     }
 
     private static List<String> paths(Kind.Validated v) {
@@ -109,7 +109,7 @@ class KindValidationTest {
         if (valid) {
             assertThat(Kind.BACKENDS.validate(null, "b1", input).document()).isNotNull();
         } else {
-            assertThatThrownBy(() -> Kind.BACKENDS.validate(null, "b1", input)).isInstanceOf(AdminException.Invalid.class)
+            assertThatThrownBy(() -> Kind.BACKENDS.validate(null, "b1", input)).isInstanceOf(Kind.Invalid.class)
                     .hasMessageContaining(error);
         }
     }
