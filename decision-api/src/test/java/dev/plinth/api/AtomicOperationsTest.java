@@ -144,6 +144,21 @@ class AtomicOperationsTest {
         assertThat(JSON.readTree(wrong.body()).path("code").asText()).isEqualTo("OPERATION_NOT_SUPPORTED");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"t_fs", "t_redis"})
+    void argumentsOfTheWrongTypeOrUnknownOperationsAreRefusedBeforeAnythingIsWritten(String tenant) throws Exception {
+        for (String body : new String[] {"{\"by\": \"five\"}", "{\"by\": 1.5}", "{\"by\": 1e40}"}) {
+            var r = op(tenant, "kpi/typed/increment", body);
+            assertThat(r.statusCode()).as(body).isEqualTo(400);
+            assertThat(JSON.readTree(r.body()).path("code").asText()).as(r.body()).isEqualTo("VALIDATION_FAILED");
+        }
+        var unknown = op(tenant, "kpi/typed/explode", "{}");
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(unknown.body()).path("detail").asText()).contains("increment");
+        // Nothing above was applied: the first real increment starts from zero.
+        assertThat(JSON.readTree(op(tenant, "kpi/typed/increment", "{}").body()).path("value").asLong()).isEqualTo(1);
+    }
+
     private static ArrayList<Integer> runConcurrently(int n, Callable<Integer> task) throws Exception {
         var out = new ArrayList<Integer>();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {

@@ -153,128 +153,128 @@ public final class ResourceService {
     }
 
     /**
-     * Runs a model operation atomically on the routed backend and answers its JSON result.
+     * Runs a model operation atomically on the routed backend and answers its outcome.
      *
+     * @param idempotencyKey the client's Idempotency-Key, or null
      * @throws PlinthException {@code OPERATION_NOT_SUPPORTED} when the kind's model has no such
-     *                          operation, 400 {@code VALIDATION_FAILED} for arguments out of their
-     *                          bounds; 409 {@code LOCK_HELD}, {@code LOCK_NOT_HELD},
-     *                          {@code INSUFFICIENT_BUDGET} when the operation's condition does not hold
+     *                          operation, {@code VALIDATION_FAILED} for arguments missing or out of
+     *                          their bounds (data: {@link ResourceLimits}); {@code LOCK_HELD},
+     *                          {@code LOCK_NOT_HELD}, {@code INSUFFICIENT_BUDGET} when the
+     *                          operation's condition does not hold
      */
-    public ObjectNode operate(RequestContext context, String kind, String key, String op, JsonNode body, String idempotencyKey) {
+    public Outcome operate(RequestContext context, String kind, String key, Operation op, String idempotencyKey) {
         Target t = target(context, kind);
         Set<String> offered = OPERATIONS.getOrDefault(t.model(), Set.of());
-        if (!offered.contains(op)) {
+        if (!offered.contains(op.name())) {
             throw new PlinthException.Invalid("OPERATION_NOT_SUPPORTED", "resource kind " + kind + " (model " + t.model()
-                    + ") has no operation '" + op + "'; it offers " + (offered.isEmpty() ? "PUT, GET and DELETE" : new TreeSet<>(offered)));
+                    + ") has no operation '" + op.name() + "'; it offers " + (offered.isEmpty() ? "PUT, GET and DELETE" : new TreeSet<>(offered)));
         }
-        Args a = new Args(body, t.limits());
-        var idem = idempotency(context, t, idempotencyKey, "POST " + kind + "/" + key + "/" + op + " " + (body == null ? "" : body.toString()));
+        ResourceLimits limits = t.limits();
+        // The typed operation is the request's fingerprint: equal arguments, however the body was written.
+        var idem = idempotency(context, t, idempotencyKey, "POST " + kind + "/" + key + "/" + op);
         ResourceStore store = t.store();
         Partition p = t.partition();
-        var out = Json.MAPPER.createObjectNode();
+        String backend = t.placement().backendId();
         long now = clock.millis();
-        switch (op) {
-            case "increment" -> out.put("value", store.increment(p, key, a.integer("by", 1L, -a.limits.maxAmount(), a.limits.maxAmount()), idem));
-            case "acquire" -> {
-                ResourceStore.LockState l = store.acquire(p, key, a.owner(), a.ttl(), now, idem);
+        return switch (op) {
+            case Operation.Increment o -> new Outcome.Value(store.increment(p, key,
+                    bounded("by", o.by(), 1L, -limits.maxAmount(), limits.maxAmount()), idem), backend);
+            case Operation.Acquire o -> {
+                ResourceStore.LockState l = store.acquire(p, key, owner(o.owner()), ttl(o.ttlMs(), limits), now, idem);
                 if (!l.acquired()) {
                     throw new PlinthException.Conflict("LOCK_HELD", kind + "/" + key + " is held by " + l.owner()
                             + " until " + java.time.Instant.ofEpochMilli(l.expiresAtMillis()));
                 }
-                out.put("acquired", true).put("fencing_token", l.fencingToken()).put("expires_at_ms", l.expiresAtMillis());
+                yield new Outcome.Acquired(true, l.fencingToken(), l.expiresAtMillis(), backend);
             }
-            case "renew" -> {
-                long ttl = a.ttl();
-                if (!store.renew(p, key, a.owner(), a.token(), ttl, now, idem)) {
+            case Operation.Renew o -> {
+                long ttl = ttl(o.ttlMs(), limits);
+                if (!store.renew(p, key, owner(o.owner()), token(o.fencingToken()), ttl, now, idem)) {
                     throw new PlinthException.Conflict("LOCK_NOT_HELD", kind + "/" + key + " is not held by this owner and token");
                 }
-                out.put("renewed", true).put("expires_at_ms", now + ttl);
+                yield new Outcome.Renewed(true, now + ttl, backend);
             }
-            case "release" -> {
-                if (!store.release(p, key, a.owner(), a.token(), now, idem)) {
+            case Operation.Release o -> {
+                if (!store.release(p, key, owner(o.owner()), token(o.fencingToken()), now, idem)) {
                     throw new PlinthException.Conflict("LOCK_NOT_HELD", kind + "/" + key + " is not held by this owner and token");
                 }
-                out.put("released", true);
+                yield new Outcome.Released(true, backend);
             }
-            case "debit" -> {
-                ResourceStore.Debit d = store.debit(p, key, a.integer("amount", null, 1, a.limits.maxAmount()), idem);
+            case Operation.Debit o -> {
+                ResourceStore.Debit d = store.debit(p, key, bounded("amount", o.amount(), null, 1, limits.maxAmount()), idem);
                 if (!d.applied()) {
                     throw new PlinthException.Conflict("INSUFFICIENT_BUDGET", kind + "/" + key + " has " + d.remaining() + " remaining");
                 }
-                out.put("remaining", d.remaining());
+                yield new Outcome.Remaining(d.remaining(), backend);
             }
-            case "credit" -> out.put("remaining", store.credit(p, key, a.integer("amount", null, 1, a.limits.maxAmount()), idem));
-            case "append" -> {
-                var event = body == null ? null : body.get("event");
-                if (event == null || event.isNull()) {
+            case Operation.Credit o -> new Outcome.Remaining(
+                    store.credit(p, key, bounded("amount", o.amount(), null, 1, limits.maxAmount()), idem), backend);
+            case Operation.Append o -> {
+                if (o.event() == null || o.event().isNull()) {
                     throw new PlinthException.Invalid("VALIDATION_FAILED", "'event' is required (any JSON)");
                 }
-                store.append(p, key, checkSize(t, event.toString()), now, idem);
-                out.put("appended", true).put("at_ms", now);
+                store.append(p, key, checkSize(t, o.event().toString()), now, idem);
+                yield new Outcome.Appended(true, now, backend);
             }
-            case "range" -> {
-                long from = a.integer("from_ms", 0L, 0, ResourceStore.MAX_EXACT);
-                long to = a.integer("to_ms", ResourceStore.MAX_EXACT, 0, ResourceStore.MAX_EXACT);
-                int limit = (int) a.integer("limit", 100L, 1, MAX_RANGE);
-                var events = out.putArray("events");
+            case Operation.Range o -> {
+                long from = bounded("from_ms", o.fromMs(), 0L, 0, ResourceStore.MAX_EXACT);
+                long to = bounded("to_ms", o.toMs(), ResourceStore.MAX_EXACT, 0, ResourceStore.MAX_EXACT);
+                int limit = (int) bounded("limit", o.limit(), 100L, 1, MAX_RANGE);
+                var events = new java.util.ArrayList<Outcome.Event>();
                 for (ResourceStore.Event e : store.range(p, key, from, to, limit)) {
-                    var o = events.addObject().put("at_ms", e.atMillis());
-                    try {
-                        o.set("event", Json.MAPPER.readTree(e.json()));
-                    } catch (java.io.IOException ex) {
-                        o.put("event", e.json());
-                    }
+                    events.add(new Outcome.Event(e.atMillis(), eventJson(e.json())));
                 }
+                yield new Outcome.Events(List.copyOf(events), backend);
             }
-            case "take" -> {
-                long capacity = a.integer("capacity", null, 1, a.limits.maxAmount());
-                var rate = body == null ? null : body.get("refill_per_second");
-                if (rate == null || !rate.isNumber() || !Double.isFinite(rate.asDouble()) || rate.asDouble() < 0
-                        || rate.asDouble() > a.limits.maxAmount()) {
+            case Operation.Take o -> {
+                long capacity = bounded("capacity", o.capacity(), null, 1, limits.maxAmount());
+                Double rate = o.refillPerSecond();
+                if (rate == null || !Double.isFinite(rate) || rate < 0 || rate > limits.maxAmount()) {
                     throw new PlinthException.Invalid("VALIDATION_FAILED", "'refill_per_second' is required (a number from 0 to "
-                            + a.limits.maxAmount() + ")");
+                            + limits.maxAmount() + ")");
                 }
-                ResourceStore.Take r = store.take(p, key, capacity, rate.asDouble(), a.integer("tokens", 1L, 1, capacity), now, idem);
-                out.put("allowed", r.allowed()).put("remaining", r.remaining());
+                ResourceStore.Take r = store.take(p, key, capacity, rate, bounded("tokens", o.tokens(), 1L, 1, capacity), now, idem);
+                yield new Outcome.Taken(r.allowed(), r.remaining(), backend);
             }
-            default -> throw new IllegalStateException(op);
-        }
-        out.put("backend", t.placement().backendId());
-        return out;
+            case Operation.Unknown u -> throw new IllegalStateException("no model offers " + u.name());
+        };
     }
 
-    /** An operation's arguments, each checked against its bounds (integers must be integral JSON numbers). */
-    private record Args(JsonNode body, ResourceLimits limits) {
-
-        long integer(String field, Long fallback, long min, long max) {
-            var v = body == null ? null : body.get(field);
-            if (v == null || v.isNull()) {
-                if (fallback == null) {
-                    throw new PlinthException.Invalid("VALIDATION_FAILED", "'" + field + "' is required (an integer from " + min + " to " + max + ")");
-                }
-                return fallback;
+    /** An integer argument, its default when absent, checked against its bounds. */
+    private static long bounded(String field, Long value, Long fallback, long min, long max) {
+        if (value == null) {
+            if (fallback == null) {
+                throw new PlinthException.Invalid("VALIDATION_FAILED", "'" + field + "' is required (an integer from " + min + " to " + max + ")");
             }
-            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < min || v.asLong() > max) {
-                throw new PlinthException.Invalid("VALIDATION_FAILED", "'" + field + "' must be an integer from " + min + " to " + max
-                        + ", was " + v);
-            }
-            return v.asLong();
+            return fallback;
         }
-
-        long ttl() {
-            return integer("ttl_ms", Math.min(30_000L, limits.maxLockTtlMillis()), 1, limits.maxLockTtlMillis());
+        if (value < min || value > max) {
+            throw new PlinthException.Invalid("VALIDATION_FAILED", "'" + field + "' must be an integer from " + min + " to " + max
+                    + ", was " + value);
         }
+        return value;
+    }
 
-        long token() {
-            return integer("fencing_token", null, 1, ResourceStore.MAX_EXACT);
+    private static long ttl(Long ttlMs, ResourceLimits limits) {
+        return bounded("ttl_ms", ttlMs, Math.min(30_000L, limits.maxLockTtlMillis()), 1, limits.maxLockTtlMillis());
+    }
+
+    private static long token(Long fencingToken) {
+        return bounded("fencing_token", fencingToken, null, 1, ResourceStore.MAX_EXACT);
+    }
+
+    private static String owner(String owner) {
+        if (owner == null || owner.isBlank() || owner.length() > 200) {
+            throw new PlinthException.Invalid("VALIDATION_FAILED", "'owner' is required (a string of 1 to 200 characters)");
         }
+        return owner;
+    }
 
-        String owner() {
-            var v = body == null ? null : body.get("owner");
-            if (v == null || !v.isTextual() || v.asText().isBlank() || v.asText().length() > 200) {
-                throw new PlinthException.Invalid("VALIDATION_FAILED", "'owner' is required (a string of 1 to 200 characters)");
-            }
-            return v.asText();
+    private static JsonNode eventJson(String json) {
+        try {
+            return Json.MAPPER.readTree(json);
+        } catch (java.io.IOException ex) {
+            return Json.MAPPER.getNodeFactory().textNode(json);
         }
     }
 

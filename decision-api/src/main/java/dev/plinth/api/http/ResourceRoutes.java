@@ -100,10 +100,10 @@ final class ResourceRoutes {
     }
 
     private void operate(RouteSpec.Call call, ServerResponse res) {
-        var result = resources.operate(call.context(), call.param("kind"), call.param("key"), call.param("op"), call.body(),
-                call.header(dev.plinth.core.resources.Idempotency.HEADER));
-        res.header(BACKEND, result.path("backend").asText());
-        JsonResponses.send(res, 200, result);
+        var outcome = resources.operate(call.context(), call.param("kind"), call.param("key"),
+                OperationBodies.read(call.param("op"), call.body()), call.header(dev.plinth.core.resources.Idempotency.HEADER));
+        res.header(BACKEND, outcome.backend());
+        JsonResponses.send(res, 200, Json.MAPPER.valueToTree(outcome));
     }
 
     private void copy(RouteSpec.Call call, ServerResponse res) {
