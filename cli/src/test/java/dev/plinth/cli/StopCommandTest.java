@@ -1,5 +1,6 @@
 package dev.plinth.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -30,12 +31,9 @@ class StopCommandTest {
         Path serverLog = home.resolve("server.log");
         Process server = cli(List.of("run", "--port", String.valueOf(port))).redirectOutput(serverLog.toFile()).start();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!(Files.exists(serverLog) && Files.readString(serverLog).contains("Plinth serves"))) {
-                assertThat(server.isAlive()).as(Files.readString(serverLog)).isTrue();
-                assertThat(System.nanoTime()).as("not serving within 120 s").isLessThan(deadline);
-                Thread.sleep(200);
-            }
+            await("Plinth serves").atMost(java.time.Duration.ofSeconds(120)).pollInterval(java.time.Duration.ofMillis(200))
+                    .failFast("the server exited", () -> !server.isAlive())
+                    .until(() -> Files.exists(serverLog) && Files.readString(serverLog).contains("Plinth serves"));
             assertThat(Files.readString(home.resolve("run/server.pid")).trim()).isEqualTo(String.valueOf(server.pid()));
 
             Process stop = cli(List.of("stop")).start();

@@ -1,5 +1,6 @@
 package dev.plinth.datasync;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.cloud.firestore.Firestore;
@@ -25,12 +26,8 @@ class ControlPlaneStartsDuringOutageTest {
             assertThat(Seeder.apply(db).applied()).isTrue();
             firestore.stop();
             try (ControlPlane plane = new ControlPlane(db, Clock.systemUTC()).start()) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (plane.listenerStates().values().stream().noneMatch(s -> s.state().equals("retrying"))
-                        && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
-                }
-                assertThat(plane.listenerStates().values()).anyMatch(s -> s.state().equals("retrying"));
+                await("a listener retrying").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                        .until(() -> plane.listenerStates().values().stream().anyMatch(s -> s.state().equals("retrying")));
                 assertThat(plane.isReady()).isFalse();
 
                 firestore.start();

@@ -1,5 +1,6 @@
 package dev.plinth.api;
 
+import static org.awaitility.Awaitility.await;
 import static dev.plinth.api.TestPlinth.admin;
 import static dev.plinth.api.TestPlinth.as;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -211,14 +212,8 @@ class AdminApiTest {
 
     /** The admin API's writes reach this replica's snapshot through its listener: read with a bounded retry. */
     private static JsonNode awaitContext(Map<String, String> headers) throws Exception {
-        HttpResponse<String> r = null;
-        for (int i = 0; i < 100; i++) {
-            r = plinth.get("/v1/context", headers);
-            if (r.statusCode() == 200) {
-                return JSON.readTree(r.body());
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("context never resolved: " + r.body());
+        var r = await("the context resolves").atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(50))
+                .until(() -> plinth.get("/v1/context", headers), answer -> answer.statusCode() == 200);
+        return JSON.readTree(r.body());
     }
 }

@@ -1,5 +1,6 @@
 package dev.plinth.api;
 
+import static org.awaitility.Awaitility.await;
 import static dev.plinth.api.TestPlinth.admin;
 import static dev.plinth.api.TestPlinth.as;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,12 +37,9 @@ class BackendOutageTest {
                     .as("firestore-routed kinds keep working").isEqualTo(200);
 
             redis.start();
-            var back = plinth.get("/v1/resources/memory/before", headers);
-            for (int i = 0; i < 50 && back.statusCode() != 200; i++) { // Lettuce reconnects by itself
-                Thread.sleep(100);
-                back = plinth.get("/v1/resources/memory/before", headers);
-            }
-            assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+            // Lettuce reconnects by itself.
+            await("redis reads answer again").atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(100))
+                    .until(() -> plinth.get("/v1/resources/memory/before", headers).statusCode() == 200);
             assertThat(plinth.get("/v1/resources/memory/during", headers).statusCode()).as("the refused write left nothing").isEqualTo(404);
         }
     }

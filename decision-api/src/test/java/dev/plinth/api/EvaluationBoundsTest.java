@@ -1,5 +1,6 @@
 package dev.plinth.api;
 
+import static org.awaitility.Awaitility.await;
 import static dev.plinth.api.TestPlinth.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -74,15 +75,8 @@ class EvaluationBoundsTest {
         }
     }
 
-    private static void awaitHealth(TestPlinth plinth, java.util.function.Predicate<JsonNode> condition) throws Exception {
-        JsonNode last = null;
-        for (int i = 0; i < 400; i++) {
-            last = JSON.readTree(plinth.get("/health/ready", Map.of()).body());
-            if (condition.test(last)) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("health never showed the expected state: " + last);
+    private static void awaitHealth(TestPlinth plinth, java.util.function.Predicate<JsonNode> condition) {
+        await("health shows the expected state").atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(10))
+                .until(() -> JSON.readTree(plinth.get("/health/ready", Map.of()).body()), condition);
     }
 }

@@ -54,14 +54,8 @@ class FirestoreOutageTest {
 
     private static void await(TestPlinth plinth, String path, java.util.Map<String, String> headers,
                               Predicate<HttpResponse<String>> condition) throws Exception {
-        HttpResponse<String> last = null;
-        for (int i = 0; i < 600; i++) { // up to 60 s: the emulator's listener reconnect takes 5–15 s
-            last = plinth.get(path, headers);
-            if (condition.test(last)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(path + " never met the condition; last answer " + last.statusCode() + " " + last.body());
+        // Up to 60 s: the emulator's listener reconnect takes 5–15 s.
+        org.awaitility.Awaitility.await(path + " meets the condition").atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(100))
+                .until(() -> plinth.get(path, headers), condition);
     }
 }

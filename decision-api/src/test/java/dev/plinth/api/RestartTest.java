@@ -1,5 +1,6 @@
 package dev.plinth.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,14 +43,8 @@ class RestartTest {
     }
 
     /** Listener propagation is asynchronous: poll (bounded) until the replica has applied the write. */
-    private static void awaitStatus(TestPlinth plinth, Map<String, String> headers, int status) throws Exception {
-        int last = -1;
-        for (int i = 0; i < 200 && last != status; i++) {
-            last = plinth.get("/v1/context", headers).statusCode();
-            if (last != status) {
-                Thread.sleep(50);
-            }
-        }
-        assertThat(last).isEqualTo(status);
+    private static void awaitStatus(TestPlinth plinth, Map<String, String> headers, int status) {
+        await("/v1/context answers " + status).atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(50))
+                .until(() -> plinth.get("/v1/context", headers).statusCode() == status);
     }
 }

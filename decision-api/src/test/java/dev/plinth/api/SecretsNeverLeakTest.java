@@ -1,5 +1,6 @@
 package dev.plinth.api;
 
+import static org.awaitility.Awaitility.await;
 import static dev.plinth.api.TestPlinth.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,15 +57,8 @@ class SecretsNeverLeakTest {
             plinth.send("POST", "/v1/admin/secrets", admin(), "{\"id\": \"broken_key\", \"provider\": \"file\", \"reference\": \"absent\"}");
             plinth.send("POST", "/v1/admin/identity_providers", admin(), "{\"id\": \"broken\", \"issuer\": \"https://broken\", "
                     + "\"audience\": \"plinth\", \"algorithm\": \"HS256\", \"key_secret\": \"broken_key\"}");
-            String ready = null;
-            for (int i = 0; i < 100; i++) {
-                var r = plinth.get("/health/ready", Map.of());
-                ready = r.body();
-                if (r.statusCode() == 503) {
-                    break;
-                }
-                Thread.sleep(50);
-            }
+            String ready = await("the broken key makes the replica unready").atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> plinth.get("/health/ready", Map.of()), r -> r.statusCode() == 503).body();
             bodies.add(ready);
             assertThat(ready).contains("\"unresolved_secrets\":[\"broken_key\"]");
             // Public health and 401 reasons name no file, provider or reference.

@@ -1,5 +1,6 @@
 package dev.plinth.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -97,17 +98,11 @@ class ServesWhileLoadingTest {
         }
     }
 
-    private static HttpResponse<String> awaitAnswer(int port, String path) throws Exception {
-        Exception last = null;
-        for (int i = 0; i < 600; i++) { // up to 60 s
-            try {
-                return get(port, path, Map.of());
-            } catch (java.io.IOException e) {
-                last = e; // not listening yet
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("nothing answered on port " + port + path, last);
+    private static HttpResponse<String> awaitAnswer(int port, String path) {
+        // Not listening yet is an IOException: ignored until the port answers, up to 60 s.
+        return await("port " + port + path + " answers").atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(100)).ignoreExceptionsInstanceOf(java.io.IOException.class)
+                .until(() -> get(port, path, Map.of()), java.util.Objects::nonNull);
     }
 
     private static HttpResponse<String> get(int port, String path, Map<String, String> headers) throws Exception {

@@ -1,5 +1,6 @@
 package dev.plinth.api;
 
+import static org.awaitility.Awaitility.await;
 import static dev.plinth.api.TestPlinth.admin;
 import static dev.plinth.api.TestPlinth.as;
 import static dev.plinth.api.TestPlinth.with;
@@ -102,16 +103,14 @@ class StreamBoundsTest {
                 assertThat(status0).as("admitted: it holds the caller's only stream slot").isEqualTo("HTTP/1.1 200");
                 // Read no more. The slot frees only when the server lets the stream go.
                 long now = System.currentTimeMillis();
-                int status = 0;
-                for (long until = now + 30_000; status != 200 && System.currentTimeMillis() < until; ) {
-                    var probe = plinth.get("/v1/realtime/threads/room/events?max_ms=100&from_ms=" + now, owner);
-                    status = probe.statusCode();
-                    if (status != 200) {
-                        assertThat(status).as(probe.body()).isEqualTo(429);
-                        Thread.sleep(50); // a poll interval, not a wait for time to pass: the event is the slot freeing
-                    }
-                }
-                assertThat(status).as("the stalled stream was disconnected and its slot freed").isEqualTo(200);
+                // The event waited for is the slot freeing; until then every probe is refused 429.
+                await("the stalled stream was disconnected and its slot freed").atMost(java.time.Duration.ofSeconds(30))
+                        .pollInterval(java.time.Duration.ofMillis(50))
+                        .until(() -> {
+                            var probe = plinth.get("/v1/realtime/threads/room/events?max_ms=100&from_ms=" + now, owner);
+                            assertThat(probe.statusCode()).as(probe.body()).isIn(200, 429);
+                            return probe.statusCode() == 200;
+                        });
                 String received = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                 assertThat(received).as("cut off mid-write, without an end event").doesNotContain("event:end").doesNotContain("event: end");
             }

@@ -123,16 +123,10 @@ final class TestPlinth implements AutoCloseable {
      * Waits until this replica serves the bundle revision (it follows policy/active through its
      * listener; no event is exposed for it, so this polls the in-process engine, bounded at 10 s).
      */
-    void awaitBundleRevision(String revision) throws Exception {
-        String last = null;
-        for (long until = System.nanoTime() + 10_000_000_000L; System.nanoTime() < until; ) {
-            last = server.core().engine().bundleRevision();
-            if (revision.equals(last)) {
-                return;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("bundle revision stayed " + last + ", expected " + revision);
+    void awaitBundleRevision(String revision) {
+        org.awaitility.Awaitility.await("bundle revision " + revision).atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(20))
+                .until(() -> server.core().engine().bundleRevision(), revision::equals);
     }
 
     /** The revision a successful write answered (it fails the test when the write did not succeed). */

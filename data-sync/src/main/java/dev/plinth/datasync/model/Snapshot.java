@@ -29,6 +29,8 @@ import java.util.Set;
  * @param revision  the newest Firestore read time (µs since the epoch) this view includes;
  *                  for display and provenance only — read-your-writes waits use {@code readTimes}
  * @param readTimes per listened collection, the read time (µs) its listener has reached
+ * @param platform  {@code tenants/t_system.defaults}, typed (built once per change of t_system:
+ *                  the token verifier reads it on every cache hit)
  * @param generation unique to this snapshot in this process and larger for every later one:
  *                  the version of values derived from it (the engine's global data, cached
  *                  facts). Not the revision: a change that one listener delivers with a read
@@ -42,6 +44,7 @@ public record Snapshot(
         Map<String, IdentityProvider> providerByIssuer,
         Map<String, Records.Route> routeByScope,
         JsonNode globalData,
+        PlatformDefaults platform,
         long generation) {
 
     public static final String SYSTEM_TENANT = "t_system";
@@ -123,13 +126,15 @@ public record Snapshot(
             byIssuer = Map.copyOf(index);
         }
         Tenant system = e.tenants().get(SYSTEM_TENANT);
+        boolean sameSystem = previous != null && java.util.Objects.equals(previous.entities.tenants().get(SYSTEM_TENANT), system);
         JsonNode global;
-        if (previous != null && previous.entities.modes() == e.modes()
-                && java.util.Objects.equals(previous.entities.tenants().get(SYSTEM_TENANT), system)) {
+        if (sameSystem && previous.entities.modes() == e.modes()) {
             global = previous.globalData;
         } else {
             global = globalData(e.modes(), system == null ? Map.of() : system.defaults());
         }
+        PlatformDefaults platform = sameSystem ? previous.platform
+                : system == null ? PlatformDefaults.NONE : PlatformDefaults.of(system.defaults());
         Map<String, Records.Route> byScope;
         if (previous != null && previous.entities.routes() == e.routes()) {
             byScope = previous.routeByScope;
@@ -138,7 +143,7 @@ public record Snapshot(
             e.routes().values().forEach(r -> index.put(routeKey(r.kind(), r.tenant(), r.surface(), r.app(), r.project()), r));
             byScope = Map.copyOf(index);
         }
-        return new Snapshot(revision, Map.copyOf(readTimes), e, byIdentity, byIssuer, byScope, global,
+        return new Snapshot(revision, Map.copyOf(readTimes), e, byIdentity, byIssuer, byScope, global, platform,
                 GENERATIONS.incrementAndGet());
     }
 
@@ -203,11 +208,6 @@ public record Snapshot(
 
     public Map<String, IdentityProvider> identityProviders() {
         return entities.identityProviders();
-    }
-
-    /** The platform settings of {@code tenants/t_system.defaults}, typed ({@link PlatformDefaults#NONE} without t_system). */
-    public PlatformDefaults platform() {
-        return tenant(SYSTEM_TENANT).map(t -> PlatformDefaults.of(t.defaults())).orElse(PlatformDefaults.NONE);
     }
 
     public Optional<Tenant> tenant(String id) {

@@ -1,5 +1,6 @@
 package dev.plinth.datasync.secrets;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -52,11 +53,9 @@ class GsmSecretProviderContractTest {
         gsm.close();
     }
 
-    private static void awaitMapping(String name) throws InterruptedException {
-        for (int i = 0; i < 200 && !plane.snapshot().orElseThrow().secrets().containsKey(name); i++) {
-            Thread.sleep(20);
-        }
-        assertThat(plane.snapshot().orElseThrow().secrets()).containsKey(name);
+    private static void awaitMapping(String name) {
+        await("secrets/" + name + " mirrored").atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> plane.snapshot().orElseThrow().secrets().containsKey(name));
     }
 
     private ControlPlaneSecretResolver resolver(MovableClock clock, GsmSecretProvider provider, Path file) {
@@ -129,9 +128,8 @@ class GsmSecretProviderContractTest {
             var resolver = resolver(new MovableClock(), provider, dir.resolve("none.json"));
             assertThat(resolver.resolve("moving").utf8()).isEqualTo("old-place");
             db.document("secrets/moving").set(Map.of("provider", "gsm", "reference", "projects/p/secrets/moved-to")).get();
-            for (int i = 0; i < 200 && !plane.snapshot().orElseThrow().secrets().get("moving").reference().endsWith("moved-to"); i++) {
-                Thread.sleep(20);
-            }
+            await("the moved mapping mirrored").atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> plane.snapshot().orElseThrow().secrets().get("moving").reference().endsWith("moved-to"));
             assertThat(resolver.resolve("moving").utf8()).isEqualTo("new-place");
         }
     }
