@@ -95,7 +95,7 @@ final class AdminRoutes {
         Map<String, Object> body = bodyMap(call);
         Object id = body.remove("id");
         if (!(id instanceof String)) {
-            throw new ProblemException(400, "VALIDATION_FAILED", "'id' is required and must be a string");
+            throw new dev.plinth.core.PlinthException.Invalid("VALIDATION_FAILED", "'id' is required and must be a string");
         }
         AdminStore.WriteResult w = store.create(kind, call.param("tenant"), (String) id, body, call.context().userId(), idempotency(call));
         res.header(HeaderNames.LOCATION, call.request().path().path() + "/" + id);
@@ -106,7 +106,7 @@ final class AdminRoutes {
         Map<String, Object> body = bodyMap(call);
         Object id = body.remove("id");
         if (id != null && !id.equals(call.param("id"))) {
-            throw new ProblemException(400, "VALIDATION_FAILED", "body id '" + id + "' differs from the path's id '" + call.param("id") + "'");
+            throw new dev.plinth.core.PlinthException.Invalid("VALIDATION_FAILED", "body id '" + id + "' differs from the path's id '" + call.param("id") + "'");
         }
         String ifMatch = call.header("If-Match");
         written(res, 200, store.replace(kind, call.param("tenant"), call.param("id"), body, ifMatch, call.context().userId(),
@@ -149,7 +149,7 @@ final class AdminRoutes {
     private static Map<String, Object> bodyMap(RouteSpec.Call call) {
         JsonNode body = call.body();
         if (body == null || !body.isObject()) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", "a JSON object body is required");
+            throw new dev.plinth.core.PlinthException.Invalid("MALFORMED_REQUEST", "a JSON object body is required");
         }
         return new java.util.LinkedHashMap<>(Json.MAPPER.convertValue(body, Map.class));
     }

@@ -16,7 +16,7 @@ import java.time.Duration;
 /**
  * Resolves the {@link RequestContext} of every protected request (everything under
  * {@code /v1/}) before any handler runs, and registers it in the request's context.
- * A denial is thrown as a {@code ProblemException} and rendered by {@link ProblemHandler}.
+ * A denial is thrown as a {@code PlinthException} and rendered by {@link ProblemHandler}, which chooses its status.
  *
  * <p>{@code X-Min-Revision} is honoured first, so a client reads its own writes on any
  * replica: each {@code <collection>:<µs>} token names the listener that must have reached
@@ -71,17 +71,17 @@ final class ContextFilter implements Filter {
             try {
                 t = RevisionToken.parse(token.trim());
             } catch (IllegalArgumentException e) {
-                throw new ProblemException(400, "MALFORMED_CONTEXT", e.getMessage());
+                throw new dev.plinth.core.PlinthException.Invalid("MALFORMED_CONTEXT", e.getMessage());
             }
             try {
                 Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
                 if (!controlPlane.awaitReadTime(t.source(), t.micros(), left)) {
-                    throw new ProblemException(503, "REVISION_NOT_REACHED", "this replica has not reached revision "
+                    throw new dev.plinth.core.PlinthException.Unavailable("REVISION_NOT_REACHED", "this replica has not reached revision "
                             + token.trim() + " within " + bound.toMillis() + " ms; retry, possibly on another replica");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ProblemException(503, "REVISION_NOT_REACHED", "interrupted while waiting for " + token.trim());
+                throw new dev.plinth.core.PlinthException.Unavailable("REVISION_NOT_REACHED", "interrupted while waiting for " + token.trim());
             }
         }
     }

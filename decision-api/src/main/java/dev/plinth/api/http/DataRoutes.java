@@ -55,7 +55,7 @@ final class DataRoutes {
         }
         JsonNode body = call.body();
         if (body != null && !body.isObject()) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", "the body must be an object like {\"input\": …}");
+            throw new dev.plinth.core.PlinthException.Invalid("MALFORMED_REQUEST", "the body must be an object like {\"input\": …}");
         }
         JsonNode input = body == null ? null : body.get("input");
         PolicyEngine policy = engine.get();

@@ -60,9 +60,9 @@ final class OperationBodies {
         return v;
     }
 
-    private static ProblemException invalid(String field, String what, JsonNode v) {
+    private static dev.plinth.core.PlinthException invalid(String field, String what, JsonNode v) {
         String shown = v.toString();
-        return new ProblemException(400, "VALIDATION_FAILED", "'" + field + "' must be " + what + ", was "
+        return new dev.plinth.core.PlinthException.Invalid("VALIDATION_FAILED", "'" + field + "' must be " + what + ", was "
                 + (shown.length() > 80 ? shown.substring(0, 80) + "…" : shown));
     }
 }

@@ -50,13 +50,13 @@ final class PolicyRoutes {
         if (body != null && body.has("inputs")) {
             JsonNode inputs = body.get("inputs");
             if (!inputs.isArray() || inputs.size() > PolicyLifecycle.MAX_DIFF_CASES) {
-                throw new ProblemException(400, "VALIDATION_FAILED",
+                throw new dev.plinth.core.PlinthException.Invalid("VALIDATION_FAILED",
                         "\"inputs\" must be an array of at most " + PolicyLifecycle.MAX_DIFF_CASES + " cases");
             }
             var posted = new ArrayList<PolicyLifecycle.Case>();
             for (JsonNode i : inputs) {
                 if (!i.isObject() || !i.path("entrypoint").isTextual() || !i.has("input")) {
-                    throw new ProblemException(400, "VALIDATION_FAILED", "every case must be {\"entrypoint\": string, \"input\": any}, was " + i);
+                    throw new dev.plinth.core.PlinthException.Invalid("VALIDATION_FAILED", "every case must be {\"entrypoint\": string, \"input\": any}, was " + i);
                 }
                 posted.add(new PolicyLifecycle.Case(i.get("entrypoint").asText(), i.get("input")));
             }
@@ -72,7 +72,7 @@ final class PolicyRoutes {
     private void activate(RouteSpec.Call call, ServerResponse res) {
         JsonNode body = call.body();
         if (body == null || !body.isObject()) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", "a JSON object body is required");
+            throw new dev.plinth.core.PlinthException.Invalid("MALFORMED_REQUEST", "a JSON object body is required");
         }
         Object active;
         if (body.path("rollback").asBoolean(false)) {
@@ -80,7 +80,7 @@ final class PolicyRoutes {
         } else if (body.has("name")) {
             active = policies.activate(body.get("name").isNull() ? null : body.get("name").asText(), AdminRoutes.idempotency(call));
         } else {
-            throw new ProblemException(400, "VALIDATION_FAILED", "give \"name\" (null for the built-in bundle) or \"rollback\": true");
+            throw new dev.plinth.core.PlinthException.Invalid("VALIDATION_FAILED", "give \"name\" (null for the built-in bundle) or \"rollback\": true");
         }
         JsonResponses.send(res, 200, Json.MAPPER.valueToTree(active));
     }

@@ -1,9 +1,11 @@
 package dev.plinth.api.http;
 
 /**
- * An HTTP-level refusal (a request line, body or header the server itself rejects), with
- * its status. Domain refusals are the core's {@link dev.plinth.core.PlinthException}s,
- * mapped to statuses in {@link ProblemHandler}. Both render once, as RFC 9457 problem+json.
+ * A refusal of the HTTP protocol itself, whose status is the protocol's answer (405 with
+ * {@code Allow}, 431 for a header block over the limit). Everything else the server refuses
+ * — a malformed body, a bad parameter, a missing resource, an unreached revision — is a core
+ * {@link dev.plinth.core.PlinthException} kind, whose status {@link ProblemHandler} chooses
+ * in one place. Both render once, as RFC 9457 problem+json.
  *
  * @see ProblemHandler
  */

@@ -79,7 +79,7 @@ final class RealtimeRoutes {
         long maxEvents = call.longQuery("max_events", Long.MAX_VALUE);
         long maxMs = call.longQuery("max_ms", limits.maxStreamMillis());
         if (maxMs < 1 || maxMs > limits.maxStreamMillis() || maxEvents < 1) {
-            throw new ProblemException(400, "VALIDATION_FAILED", "max_ms must be 1.." + limits.maxStreamMillis()
+            throw new dev.plinth.core.PlinthException.Invalid("VALIDATION_FAILED", "max_ms must be 1.." + limits.maxStreamMillis()
                     + " (tenants/t_system.defaults.realtime.max_stream_ms) and max_events positive");
         }
         long deadline = System.currentTimeMillis() + maxMs;

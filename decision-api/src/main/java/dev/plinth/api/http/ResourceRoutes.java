@@ -54,7 +54,7 @@ final class ResourceRoutes {
     private void get(RouteSpec.Call call, ServerResponse res) {
         var read = resources.get(call.context(), call.param("kind"), call.param("key"));
         placed(res, read.placement());
-        String json = read.json().orElseThrow(() -> new ProblemException(404, "NOT_FOUND",
+        String json = read.json().orElseThrow(() -> new dev.plinth.core.PlinthException.NotFound("NOT_FOUND",
                 call.param("kind") + "/" + call.param("key") + " does not exist in this tenant and env"));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(json);
@@ -62,7 +62,7 @@ final class ResourceRoutes {
 
     private void put(RouteSpec.Call call, ServerResponse res) {
         if (call.body() == null) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", "a JSON body is required");
+            throw new dev.plinth.core.PlinthException.Invalid("MALFORMED_REQUEST", "a JSON body is required");
         }
         var placement = resources.put(call.context(), call.param("kind"), call.param("key"), call.body().toString(),
                 call.header(dev.plinth.core.resources.Idempotency.HEADER));
@@ -76,7 +76,7 @@ final class ResourceRoutes {
                 call.header(dev.plinth.core.resources.Idempotency.HEADER));
         placed(res, deleted.placement());
         if (!deleted.existed()) {
-            throw new ProblemException(404, "NOT_FOUND", call.param("kind") + "/" + call.param("key") + " does not exist");
+            throw new dev.plinth.core.PlinthException.NotFound("NOT_FOUND", call.param("kind") + "/" + call.param("key") + " does not exist");
         }
         JsonResponses.send(res, 200, Json.MAPPER.createObjectNode().put("deleted", true));
     }
@@ -112,7 +112,7 @@ final class ResourceRoutes {
         String from = body == null ? null : body.path("from_backend").asText(null);
         String to = body == null ? null : body.path("to_backend").asText(null);
         if (kind == null || from == null || to == null) {
-            throw new ProblemException(400, "VALIDATION_FAILED", "'kind', 'from_backend' and 'to_backend' are required");
+            throw new dev.plinth.core.PlinthException.Invalid("VALIDATION_FAILED", "'kind', 'from_backend' and 'to_backend' are required");
         }
         var counts = resources.copy(call.param("tenant"), kind, from, to);
         ObjectNode out = Json.MAPPER.createObjectNode().put("kind", kind).put("from_backend", from).put("to_backend", to);

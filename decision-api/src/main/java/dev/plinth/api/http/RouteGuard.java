@@ -66,7 +66,7 @@ final class RouteGuard {
         List<String> known = spec.queryNames();
         for (String name : req.query().names()) {
             if (!known.contains(name)) {
-                throw new ProblemException(400, "MALFORMED_REQUEST", "unknown query parameter '" + name + "': "
+                throw new dev.plinth.core.PlinthException.Invalid("MALFORMED_REQUEST", "unknown query parameter '" + name + "': "
                         + spec.method().text() + " " + spec.path() + " takes "
                         + (known.isEmpty() ? "none" : String.join(", ", known)));
             }
@@ -99,12 +99,12 @@ final class RouteGuard {
             }
             return bytes;
         } catch (java.io.IOException e) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", "the request body could not be read: " + e.getMessage());
+            throw new dev.plinth.core.PlinthException.Invalid("MALFORMED_REQUEST", "the request body could not be read: " + e.getMessage());
         }
     }
 
-    private ProblemException tooLarge(long declared) {
-        return new ProblemException(413, "PAYLOAD_TOO_LARGE", "a JSON body may have at most " + maxJsonBytes + " bytes"
+    private dev.plinth.core.PlinthException tooLarge(long declared) {
+        return new dev.plinth.core.PlinthException.TooLarge("PAYLOAD_TOO_LARGE", "a JSON body may have at most " + maxJsonBytes + " bytes"
                 + (declared > 0 ? "; this one declares " + declared : "") + " (PLINTH_MAX_JSON_BYTES)");
     }
 

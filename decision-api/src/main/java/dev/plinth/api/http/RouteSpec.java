@@ -115,7 +115,7 @@ public record RouteSpec(Method method, String path, String kind, String action, 
             if (v.equals("true")) {
                 return true;
             }
-            throw new dev.plinth.api.http.ProblemException(400, "MALFORMED_REQUEST", name + " must be true or false, was '" + v + "'");
+            throw new dev.plinth.core.PlinthException.Invalid("MALFORMED_REQUEST", name + " must be true or false, was '" + v + "'");
         }
 
         /** An integer query parameter, or {@code fallback} when absent; 400 MALFORMED_REQUEST when not an integer. */
@@ -127,7 +127,7 @@ public record RouteSpec(Method method, String path, String kind, String action, 
             try {
                 return Long.parseLong(v);
             } catch (NumberFormatException e) {
-                throw new dev.plinth.api.http.ProblemException(400, "MALFORMED_REQUEST", name + " must be an integer, was '" + v + "'");
+                throw new dev.plinth.core.PlinthException.Invalid("MALFORMED_REQUEST", name + " must be an integer, was '" + v + "'");
             }
         }
     }

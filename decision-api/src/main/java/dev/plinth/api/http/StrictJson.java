@@ -32,7 +32,7 @@ final class StrictJson {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", "the request body is not valid UTF-8");
+            throw new dev.plinth.core.PlinthException.Invalid("MALFORMED_REQUEST", "the request body is not valid UTF-8");
         }
         if (text.isBlank()) {
             return null;
@@ -41,7 +41,7 @@ final class StrictJson {
         try {
             node = READER.readValue(text);
         } catch (JsonProcessingException e) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", "the request body is not valid JSON: " + e.getOriginalMessage());
+            throw new dev.plinth.core.PlinthException.Invalid("MALFORMED_REQUEST", "the request body is not valid JSON: " + e.getOriginalMessage());
         }
         requireFinite(node, "");
         return node;
@@ -49,7 +49,7 @@ final class StrictJson {
 
     private static void requireFinite(JsonNode node, String path) {
         if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
-            throw new ProblemException(400, "MALFORMED_REQUEST", "the number at '" + (path.isEmpty() ? "/" : path)
+            throw new dev.plinth.core.PlinthException.Invalid("MALFORMED_REQUEST", "the number at '" + (path.isEmpty() ? "/" : path)
                     + "' is out of range (beyond a 64-bit float)");
         }
         if (node.isContainerNode()) {
