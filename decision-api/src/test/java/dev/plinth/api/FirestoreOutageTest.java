@@ -48,6 +48,40 @@ class FirestoreOutageTest {
         }
     }
 
+    /**
+     * Firestore frozen (SIGSTOP: connections stay open, nothing answers) just as an admin write
+     * is sent: the write answers 503 within its bound, which is data
+     * ({@code t_system.defaults.write_timeout_ms}), instead of holding the request (it held it
+     * ~30 s before). The client gives up after 8 s, so a write that waited the old 30 s fails the test.
+     */
+    @Test
+    void aControlPlaneWriteInFlightWhenFirestoreFreezesAnswersWithinItsDataBound() throws Exception {
+        String project = TestInfra.newProjectId(FirestoreOutageTest.class);
+        try (var firestore = new RestartableFirestore(project);
+             var plinth = TestPlinth.startOn(project, Files.createTempDirectory("plinth-freeze"), firestore.host());
+             var db = plinth.firestore()) {
+            db.document("tenants/t_system").update("defaults.write_timeout_ms", 1000).get();
+            org.awaitility.Awaitility.await("the bound applied").atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> plinth.server.controlPlane().snapshot().orElseThrow().platform().writeTimeout().toMillis() == 1000);
+            var client = java.net.http.HttpClient.newHttpClient();
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + plinth.server.port()
+                            + "/v1/admin/modes")).timeout(java.time.Duration.ofSeconds(8))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"id\": \"frozen\"}"))
+                    .header("Content-Type", "application/json");
+            admin().forEach(request::header);
+            firestore.pause();
+            try {
+                var write = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(write.statusCode()).as(write.body()).isEqualTo(503);
+                assertThat(JSON.readTree(write.body()).path("code").asText()).isEqualTo("CONTROL_PLANE_UNAVAILABLE");
+                assertThat(JSON.readTree(write.body()).path("detail").asText()).as("refused by the bound, not by the heartbeat")
+                        .contains("within 1000 ms").contains("write_timeout_ms").contains("Idempotency-Key");
+            } finally {
+                firestore.resume();
+            }
+        }
+    }
+
     private static void await(TestPlinth plinth, String path, Predicate<HttpResponse<String>> condition) throws Exception {
         await(plinth, path, java.util.Map.of(), condition);
     }

@@ -93,7 +93,8 @@ public final class Plinth implements AutoCloseable {
         controlPlane.onSnapshot(stores::retainRouted);
         this.resources = new ResourceService(routing, stores, clock);
         this.realtime = new RealtimeService(resources, engine::get, controlPlane::snapshot);
-        this.admin = new AdminStore(db, controlPlane::isReachable);
+        this.admin = new AdminStore(db, controlPlane::isReachable, () -> controlPlane.snapshot()
+                .map(s -> s.platform().writeTimeout()).orElse(dev.plinth.datasync.model.PlatformDefaults.DEFAULT_WRITE_TIMEOUT));
         this.policies = new PolicyLifecycle(bundles, engine::get, controlPlane::snapshot, secrets);
         this.readiness = new Readiness(controlPlane, engine::get, secrets, clock);
         // Followed last: switching to an uploaded bundle needs the secrets (its signing key).

@@ -61,11 +61,19 @@ public final class AdminStore {
 
     private final Firestore db;
     private final BooleanSupplier reachable;
+    private final java.util.function.Supplier<Duration> writeTimeout;
 
     /** @param reachable whether Firestore answered lately; writes are refused at once while it did not */
+    /** With the default write timeout (tests, tools). */
     public AdminStore(Firestore db, BooleanSupplier reachable) {
+        this(db, reachable, () -> dev.plinth.datasync.model.PlatformDefaults.DEFAULT_WRITE_TIMEOUT);
+    }
+
+    /** @param writeTimeout how long a write waits for Firestore (data: {@code t_system.defaults.write_timeout_ms}) */
+    public AdminStore(Firestore db, BooleanSupplier reachable, java.util.function.Supplier<Duration> writeTimeout) {
         this.db = db;
         this.reachable = reachable;
+        this.writeTimeout = writeTimeout;
     }
 
     public Resource get(Kind kind, String tenantId, String id) {
@@ -192,6 +200,7 @@ public final class AdminStore {
         DocumentReference log = db.collection(WRITE_LOG).document(idem == null ? UUID.randomUUID().toString() : "idem-" + idem.id());
         String digest = idem == null ? "" : idem.digest();
         int[] cascaded = {0};
+        Duration timeout = writeTimeout.get();
         for (int attempt = 1; ; attempt++) {
             try {
                 db.runTransaction(tx -> {
@@ -207,7 +216,7 @@ public final class AdminStore {
                     tx.set(log, Map.of("path", ref.getPath(), "op", op, "actor", actor == null ? "" : actor,
                             "at", FieldValue.serverTimestamp(), "digest", digest, "cascaded", cascaded[0]));
                     return null;
-                }).get(30, TimeUnit.SECONDS);
+                }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 break;
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof AdminException ae) {
@@ -219,7 +228,9 @@ public final class AdminStore {
                 LOG.info("retrying " + op + " of " + ref.getPath() + " after " + e.getCause().getMessage());
                 FirestoreCalls.backoff(attempt);
             } catch (TimeoutException e) {
-                throw new AdminException.Unavailable(op + " of " + ref.getPath() + " timed out; it may or may not have been applied");
+                throw new AdminException.Unavailable(op + " of " + ref.getPath() + " got no answer from Firestore within "
+                        + timeout.toMillis() + " ms (tenants/t_system.defaults.write_timeout_ms); it may or may not have been "
+                        + "applied: retry with the same Idempotency-Key");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AdminException.Unavailable("interrupted during " + op + " of " + ref.getPath());

@@ -18,10 +18,14 @@ import java.util.Optional;
  * @param requireSignedBundles   unsigned bundles are refused ({@code require_signed_bundles}, false)
  * @param bundleSigningKeySecret the logical secret name of the bundle verification key ({@code bundle_signing_key_secret})
  * @param bundleSigningAlgorithm the bundles' signature algorithm ({@code bundle_signing_algorithm}, RS256)
+ * @param writeTimeout           how long a control-plane write waits for Firestore before it answers
+ *                               "may or may not have been applied" ({@code write_timeout_ms}, 10 s; at least 100 ms)
  */
 public record PlatformDefaults(Duration minRevisionWait, Optional<Duration> maxTokenLifetime, Duration secretTtl,
                                Duration secretMaxStale, boolean requireSignedBundles, Optional<String> bundleSigningKeySecret,
-                               String bundleSigningAlgorithm) {
+                               String bundleSigningAlgorithm, Duration writeTimeout) {
+
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
 
     public static final PlatformDefaults NONE = of(Map.of());
 
@@ -34,7 +38,9 @@ public record PlatformDefaults(Duration minRevisionWait, Optional<Duration> maxT
                 Duration.ofSeconds(nonNegative(defaults.get("secret_max_stale_seconds"))),
                 Boolean.TRUE.equals(defaults.get("require_signed_bundles")),
                 defaults.get("bundle_signing_key_secret") instanceof String s ? Optional.of(s) : Optional.empty(),
-                defaults.get("bundle_signing_algorithm") instanceof String a ? a : "RS256");
+                defaults.get("bundle_signing_algorithm") instanceof String a ? a : "RS256",
+                defaults.get("write_timeout_ms") instanceof Number w && w.longValue() >= 100
+                        ? Duration.ofMillis(w.longValue()) : DEFAULT_WRITE_TIMEOUT);
     }
 
     private static long nonNegative(Object v) {

@@ -13,15 +13,16 @@ class PlatformDefaultsTest {
     void theSeedsKindOfSettingsAreTyped() {
         var p = PlatformDefaults.of(Map.of("min_revision_wait_ms", 2000, "max_token_lifetime_seconds", 86400,
                 "secret_ttl_seconds", 300, "secret_max_stale_seconds", 3600, "require_signed_bundles", true,
-                "bundle_signing_key_secret", "bundle_key", "bundle_signing_algorithm", "ES256"));
+                "bundle_signing_key_secret", "bundle_key", "bundle_signing_algorithm", "ES256", "write_timeout_ms", 1500));
         assertThat(p).isEqualTo(new PlatformDefaults(Duration.ofMillis(2000), Optional.of(Duration.ofDays(1)), Duration.ofSeconds(300),
-                Duration.ofHours(1), true, Optional.of("bundle_key"), "ES256"));
+                Duration.ofHours(1), true, Optional.of("bundle_key"), "ES256", Duration.ofMillis(1500)));
     }
 
     @Test
     void aValueOfTheWrongTypeOrOutOfRangeReadsAsItsDocumentedDefault() {
         var p = PlatformDefaults.of(Map.of("min_revision_wait_ms", "soon", "max_token_lifetime_seconds", 0,
-                "secret_ttl_seconds", -5, "require_signed_bundles", "yes", "bundle_signing_key_secret", 42));
+                "secret_ttl_seconds", -5, "require_signed_bundles", "yes", "bundle_signing_key_secret", 42,
+                "write_timeout_ms", 5));
         assertThat(p).isEqualTo(PlatformDefaults.NONE);
         assertThat(PlatformDefaults.NONE.maxTokenLifetime()).as("no maximum: tokens are refused, never unbounded").isEmpty();
         assertThat(PlatformDefaults.NONE.bundleSigningAlgorithm()).isEqualTo("RS256");
