@@ -200,7 +200,10 @@ public final class AdminStore {
         DocumentReference log = db.collection(WRITE_LOG).document(idem == null ? UUID.randomUUID().toString() : "idem-" + idem.id());
         String digest = idem == null ? "" : idem.digest();
         int[] cascaded = {0};
+        // One bound for the whole write, retries of transient failures (ABORTED under lock
+        // contention, UNAVAILABLE) included: a request thread is never held longer.
         Duration timeout = writeTimeout.get();
+        long deadline = System.nanoTime() + timeout.toNanos();
         for (int attempt = 1; ; attempt++) {
             try {
                 db.runTransaction(tx -> {
@@ -216,7 +219,7 @@ public final class AdminStore {
                     tx.set(log, Map.of("path", ref.getPath(), "op", op, "actor", actor == null ? "" : actor,
                             "at", FieldValue.serverTimestamp(), "digest", digest, "cascaded", cascaded[0]));
                     return null;
-                }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                }).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 break;
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof AdminException ae) {
@@ -224,6 +227,11 @@ public final class AdminStore {
                 }
                 if (!FirestoreCalls.isTransient(e.getCause()) || attempt == MAX_ATTEMPTS) {
                     throw unavailableOr(e.getCause(), op + " of " + ref.getPath());
+                }
+                if (System.nanoTime() >= deadline) {
+                    throw new AdminException.Unavailable(op + " of " + ref.getPath() + " was not committed within "
+                            + timeout.toMillis() + " ms (tenants/t_system.defaults.write_timeout_ms) after "
+                            + attempt + " attempts: " + e.getCause().getMessage() + "; retry with the same Idempotency-Key");
                 }
                 LOG.info("retrying " + op + " of " + ref.getPath() + " after " + e.getCause().getMessage());
                 FirestoreCalls.backoff(attempt);
