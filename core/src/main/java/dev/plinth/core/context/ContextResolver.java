@@ -3,7 +3,6 @@ package dev.plinth.core.context;
 import dev.plinth.core.PlinthException;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.plinth.core.auth.Credentials;
@@ -14,15 +13,11 @@ import dev.plinth.datasync.model.Json;
 import dev.plinth.datasync.model.Records.App;
 import dev.plinth.datasync.model.Records.Membership;
 import dev.plinth.datasync.model.Records.Project;
-import dev.plinth.datasync.model.Records.Subscription;
-import dev.plinth.datasync.model.Records.Surface;
-import dev.plinth.datasync.model.Records.Tenant;
 import dev.plinth.datasync.model.Records.User;
 import dev.plinth.datasync.model.Snapshot;
 import dev.plinth.engine.api.PolicyEngine;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 

@@ -3,7 +3,6 @@ package dev.plinth.core.resources;
 import dev.plinth.core.PlinthException;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.core.context.RequestContext;
 import dev.plinth.core.routing.Routing;
 import dev.plinth.backends.Partition;

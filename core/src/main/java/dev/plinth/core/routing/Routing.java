@@ -4,7 +4,6 @@ import dev.plinth.core.PlinthException;
 import dev.plinth.core.inputs.BackendInput;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.plinth.core.context.Decisions;
 import dev.plinth.core.context.RequestContext;
 import dev.plinth.datasync.model.Json;

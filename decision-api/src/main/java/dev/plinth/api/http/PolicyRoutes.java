@@ -49,7 +49,8 @@ final class PolicyRoutes {
         Optional<List<PolicyLifecycle.Case>> cases = Optional.empty();
         if (body != null && body.has("inputs")) {
             JsonNode inputs = body.get("inputs");
-            if (!inputs.isArray() || inputs.size() > PolicyLifecycle.MAX_DIFF_CASES) {
+            if (!inputs.isArray()) {
+                // How many cases a diff may take is the core's rule (PolicyLifecycle.MAX_DIFF_CASES).
                 throw new dev.plinth.core.PlinthException.Invalid("VALIDATION_FAILED",
                         "\"inputs\" must be an array of at most " + PolicyLifecycle.MAX_DIFF_CASES + " cases");
             }
