@@ -23,13 +23,19 @@ final class Bench {
     }
 
     static PlinthServer replica(String project, String firestoreHost) throws Exception {
+        return replica(project, firestoreHost, null);
+    }
+
+    /** @param snapshotDir where the replica keeps its snapshot file, or null: none (a cold start every time) */
+    static PlinthServer replica(String project, String firestoreHost, Path snapshotDir) throws Exception {
         Path dir = Files.createTempDirectory("plinth-bench");
         Path secrets = dir.resolve("secrets.json");
         Files.writeString(secrets, "{\"dev_jwt_signing_key\": \"" + AuthzDecisionBenchmark.KEY + "\"}");
         return PlinthServer.start(BootstrapConfig.from(Map.of(
                 "PLINTH_PORT", "0", "PLINTH_HOME", dir.toString(), "PLINTH_FIRESTORE_PROJECT", project,
                 "PLINTH_FIRESTORE_EMULATOR_HOST", firestoreHost,
-                "PLINTH_SECRETS_FILE", secrets.toString(), "PLINTH_READY_TIMEOUT_SECONDS", "900")));
+                "PLINTH_SECRETS_FILE", secrets.toString(), "PLINTH_READY_TIMEOUT_SECONDS", "900",
+                "PLINTH_SNAPSHOT_DIR", snapshotDir == null ? "" : snapshotDir.toString())));
     }
 
     static HttpResponse<String> send(PlinthServer server, String method, String path, Map<String, String> headers, String body)

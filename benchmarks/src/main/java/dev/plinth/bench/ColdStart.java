@@ -9,6 +9,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +28,12 @@ import java.util.concurrent.Future;
  * emulator's floor ({@link EmulatorFloor}: the same queries to a client that only counts),
  * so the replica's own cost is the difference, whatever the emulator's speed that hour.
  *
+ * <p>Then the restarts with a snapshot file (issue 17): one replica writes the file (its
+ * size and write time are reported), then {@code runs} restarts from it with Firestore
+ * reachable (the streams resume; the emulator resets every resumed target, so this is its
+ * full result again) and {@code runs} with Firestore unreachable (an address nothing listens
+ * on: the replica serves the file, DEGRADED), each in a fresh JVM with its time to ready and heap.
+ *
  * <p>Run: {@code ./plinth bench coldstart [tenants] [members] [runs]} (default 100000 × 10, 3 runs).
  * The replicas get this JVM's options (the {@code plinth} script passes {@code -Xmx4g};
  * {@code PLINTH_JAVA_OPTS=-Xmx2g} shows whether it fits in 2 GiB).
@@ -36,7 +44,7 @@ public final class ColdStart {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--replica")) {
-            replica(args[1], args[2], args[3]);
+            replica(args[1], args[2], args[3], args.length > 4 ? Path.of(args[4]) : null);
             return;
         }
         if (args.length > 0 && args[0].equals("--floor")) {
@@ -70,6 +78,27 @@ public final class ColdStart {
         floors.sort(null);
         System.out.printf("median ready %.1f s, median emulator floor %.1f s, over %d runs%n",
                 ready.get(ready.size() / 2), floors.get(floors.size() / 2), runs);
+
+        Path snapshots = Files.createTempDirectory("plinth-coldstart-snapshot");
+        String probe = "u_" + (tenants - 1) + "_0@t_" + (tenants - 1);
+        System.err.println("a replica that keeps a snapshot file (written when it stops)");
+        String first = child(List.of("--replica", project, host, probe, snapshots.toString()));
+        long bytes;
+        try (var files = Files.list(snapshots)) {
+            bytes = files.filter(f -> f.toString().endsWith(".snapshot")).mapToLong(f -> f.toFile().length()).sum();
+        }
+        System.out.printf("snapshot file: %,d bytes for %,d documents; written at stop in %s s (replica ready %s s)%n",
+                bytes, (long) tenants * (1 + 2L * members), first.split(" ")[3], first.split(" ")[0]);
+        String dead = "127.0.0.1:" + dev.plinth.infra.LocalInfra.freePort();
+        for (String mode : List.of("reachable", "unreachable")) {
+            for (int run = 1; run <= runs; run++) {
+                System.err.printf("restart %d/%d with the snapshot file, Firestore %s, in a fresh JVM%n", run, runs, mode);
+                String[] f = child(List.of("--replica", project, mode.equals("reachable") ? host : dead, probe, snapshots.toString()))
+                        .split(" ");
+                System.out.printf("restart with the snapshot file, Firestore %s, run %d: ready %s s after JVM start (served from %s),"
+                        + " heap after full GC %s MiB, probe decision %s%n", mode, run, f[0], f[4], f[1], f[2]);
+            }
+        }
         System.exit(0);
     }
 
@@ -157,7 +186,7 @@ public final class ColdStart {
             for (String line; (line = out.readLine()) != null; ) {
                 if (line.startsWith(RESULT)) {
                     result = line.substring(RESULT.length());
-                } else if (line.contains(" live: ") || line.contains("documents received")) {
+                } else if (line.contains(" live: ") || line.contains("documents received") || line.contains("snapshot file")) {
                     int info = line.indexOf("INFO: ");
                     System.err.println("    " + (info < 0 ? line : line.substring(info + 6)));
                 } else if (line.startsWith("WARNING: ") && !line.contains("sun.misc.Unsafe") && !line.contains("Restricted methods")) {
@@ -172,8 +201,10 @@ public final class ColdStart {
     }
 
     /** The child: start, report time since JVM start and heap after a full GC, answer one decision. */
-    private static void replica(String project, String host, String probe) throws Exception {
-        try (PlinthServer server = Bench.replica(project, host)) {
+    private static void replica(String project, String host, String probe, Path snapshots) throws Exception {
+        long stopping;
+        String line;
+        try (PlinthServer server = Bench.replica(project, host, snapshots)) {
             double ready = (System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime()) / 1e3;
             for (int i = 0; i < 3; i++) {
                 System.gc();
@@ -181,9 +212,13 @@ public final class ColdStart {
             long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
             String[] userAt = probe.split("@");
             var answer = Bench.send(server, "GET", "/v1/context", Bench.as(userAt[0], userAt[1]), null);
-            System.out.printf("%s%.1f %d %d%n", RESULT, ready, heap / (1024 * 1024), answer.statusCode());
-            System.out.flush();
+            String servedFrom = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(Bench.send(server, "GET", "/health/ready", Map.of(), null).body()).path("startup").path("served_from").asText();
+            line = String.format("%.1f %d %d", ready, heap / (1024 * 1024), answer.statusCode()) + " %.1f " + servedFrom;
+            stopping = System.nanoTime();
         }
+        System.out.printf(RESULT + line + "%n", (System.nanoTime() - stopping) / 1e9);
+        System.out.flush();
         System.exit(0);
     }
 }

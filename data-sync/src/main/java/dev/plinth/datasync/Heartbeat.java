@@ -21,21 +21,27 @@ final class Heartbeat implements AutoCloseable {
     private final Firestore db;
     private final Clock clock;
     private final Runnable onRecovered;
+    private final Runnable onLost;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("plinth-control-plane-heartbeat").factory());
     private volatile boolean reachable = true;
     private volatile Instant lastContact;
 
-    /** @param onRecovered run (on the heartbeat's thread) when Firestore answers again after failing */
-    Heartbeat(Firestore db, Clock clock, Runnable onRecovered) {
+    /**
+     * @param onRecovered run (on the heartbeat's thread) when Firestore answers again after failing
+     * @param onLost      run (on the heartbeat's thread) each time Firestore stops answering, the first probe included
+     */
+    Heartbeat(Firestore db, Clock clock, Runnable onRecovered, Runnable onLost) {
         this.db = db;
+        this.onLost = onLost;
         this.clock = clock;
         this.onRecovered = onRecovered;
     }
 
     void start() {
         lastContact = clock.instant();
-        timer.scheduleWithFixedDelay(this::probe, 1, 1, TimeUnit.SECONDS);
+        // The first probe at once: a replica starting during an outage learns it within the probe's timeout.
+        timer.scheduleWithFixedDelay(this::probe, 0, 1, TimeUnit.SECONDS);
     }
 
     private void probe() {
@@ -48,10 +54,12 @@ final class Heartbeat implements AutoCloseable {
             reachable = true;
             lastContact = clock.instant();
         } catch (Exception e) {
-            if (reachable) {
-                LOG.warning("Firestore unreachable; deciding on the last snapshot, refusing writes: " + e);
-            }
+            boolean was = reachable;
             reachable = false;
+            if (was) {
+                LOG.warning("Firestore unreachable; deciding on the last snapshot, refusing writes: " + e);
+                onLost.run();
+            }
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }

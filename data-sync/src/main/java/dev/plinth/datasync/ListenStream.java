@@ -42,12 +42,14 @@ import java.util.logging.Logger;
  * {@link ListenWire} (the generated parser allocated 3.4 KB per document at a cold start
  * of two million), anything else through the generated {@code ListenResponse}.
  *
- * <p>Every subscription starts from scratch: the first batch is the full result and
- * replaces the collection, so documents deleted while no stream was open disappear. Resume
- * tokens are deliberately not sent — the emulator ignores them and re-sends the full result
- * without the deletes in between (measured), which would keep deleted documents alive.
- * A server {@code RESET} makes the next batch full again. A document the parser refuses
- * counts as gone (fail closed).
+ * <p>A subscription starts from scratch (its first batch is the full result and replaces
+ * the collection, so documents deleted while no stream was open disappear), or resumes from
+ * the resume token of an earlier stream: then the first batch holds only the changes since,
+ * applied on top of what the handler already has, and carries the server's existence-filter
+ * count when it sent one, so the handler can check that no deletion was missed. A server
+ * {@code RESET} makes the next batch full again: the emulator resets every resumed target
+ * and re-sends the whole result (measured), which is correct, only not faster. A document
+ * the parser refuses counts as gone (fail closed).
  *
  * <p>Thread-safety: responses arrive on one gRPC thread at a time; the end is reported
  * once, whichever thread sees it first; {@link #close} may be called from any thread.
@@ -77,7 +79,10 @@ final class ListenStream {
      *                 result can become a snapshot's map without a copy
      * @param readTime the server's read time the changes are consistent at
      */
-    record Batch(boolean full, HashMap<String, Object> changes, Timestamp readTime) {}
+    record Batch(boolean full, HashMap<String, Object> changes, Timestamp readTime, byte[] resumeToken, long expectedCount) {
+        /** No existence filter was received for this batch. */
+        static final long NO_COUNT = -1;
+    }
 
     /** Receives a stream's batches and its end, on the stream's gRPC thread. */
     interface Handler {
@@ -147,17 +152,29 @@ final class ListenStream {
     private final Parser parser;
     private final Handler handler;
     private final String documentsPrefix;
+    private final com.google.protobuf.ByteString resumeToken;
 
     /** The changes since the last batch; while {@code full}, the result so far (no {@link #REMOVED} values). */
     private HashMap<String, Object> pending = new HashMap<>();
-    private boolean full = true;
+    private boolean full;
     private boolean current;
+    /** Whether a batch was handed over: a resumed stream's first one is handed over even when nothing changed. */
+    private boolean delivered;
+    private long expectedCount = Batch.NO_COUNT;
     private volatile boolean closed;
     private volatile StreamController controller;
     private long startedAt;
 
     ListenStream(BidiStreamingCallable<ListenRequest, byte[]> listen, String database, StructuredQuery query,
                  Parser parser, Handler handler) {
+        this(listen, database, query, parser, handler, null);
+    }
+
+    /** @param resumeToken where an earlier stream of this query stopped, or null (or empty) to start from scratch */
+    ListenStream(BidiStreamingCallable<ListenRequest, byte[]> listen, String database, StructuredQuery query,
+                 Parser parser, Handler handler, byte[] resumeToken) {
+        this.resumeToken = resumeToken == null || resumeToken.length == 0 ? null : com.google.protobuf.ByteString.copyFrom(resumeToken);
+        this.full = this.resumeToken == null;
         this.listen = listen;
         this.database = database;
         this.query = query;
@@ -172,10 +189,12 @@ final class ListenStream {
         var observer = new Observer();
         ClientStream<ListenRequest> requests = listen.splitCall(observer);
         try {
-            requests.send(ListenRequest.newBuilder().setDatabase(database)
-                    .setAddTarget(Target.newBuilder().setTargetId(TARGET_ID)
-                            .setQuery(Target.QueryTarget.newBuilder().setParent(database + "/documents").setStructuredQuery(query)))
-                    .build());
+            var target = Target.newBuilder().setTargetId(TARGET_ID)
+                    .setQuery(Target.QueryTarget.newBuilder().setParent(database + "/documents").setStructuredQuery(query));
+            if (resumeToken != null) {
+                target.setResumeToken(resumeToken);
+            }
+            requests.send(ListenRequest.newBuilder().setDatabase(database).setAddTarget(target).build());
         } catch (IllegalStateException e) {
             // The call failed before the request went out (Firestore unreachable): end the
             // stream like any other failure, so the handler retries it.
@@ -230,8 +249,12 @@ final class ListenStream {
                 }
                 case DOCUMENT_DELETE -> removed(parser.key(relative(response.getDocumentDelete().getDocument())));
                 case DOCUMENT_REMOVE -> removed(parser.key(relative(response.getDocumentRemove().getDocument())));
-                // FILTER (an existence filter) catches deletions missed by a resumed stream; these
-                // streams never resume, so there is nothing for it to catch. Other types: ignored.
+                // An existence filter: how many documents match, for a resumed stream to check.
+                case FILTER -> {
+                    if (response.getFilter().getTargetId() == TARGET_ID) {
+                        expectedCount = response.getFilter().getCount();
+                    }
+                }
                 default -> { }
             }
         }
@@ -264,14 +287,17 @@ final class ListenStream {
                     pending = new HashMap<>();
                     full = true;
                     current = false;
+                    expectedCount = Batch.NO_COUNT;
                 }
                 case REMOVE -> end(new IllegalStateException("the server removed the listen target: "
                         + change.getCause().getMessage() + " (code " + change.getCause().getCode() + ")"));
                 case NO_CHANGE -> {
-                    if (change.getTargetIdsCount() == 0 && change.hasReadTime() && current && (full || !pending.isEmpty())) {
-                        var batch = new Batch(full, pending, change.getReadTime());
+                    if (change.getTargetIdsCount() == 0 && change.hasReadTime() && current && (full || !pending.isEmpty() || !delivered)) {
+                        var batch = new Batch(full, pending, change.getReadTime(), change.getResumeToken().toByteArray(), expectedCount);
                         pending = new HashMap<>();
                         full = false;
+                        delivered = true;
+                        expectedCount = Batch.NO_COUNT;
                         handler.batch(batch);
                     }
                 }

@@ -19,9 +19,10 @@ import java.util.logging.Logger;
  * projects through collection-group queries): subscribes them, re-subscribes a failed one
  * with exponential backoff (500 ms doubling to 30 s; a stream that delivered starts again
  * from the shortest delay) while the replica keeps deciding on its last snapshot, and knows
- * each one's state for health. The first event of every (re)subscription is a full result,
- * so documents deleted while a stream was down disappear. Batches and endings go to a
- * {@link Sink}, which must not block the transport's thread.
+ * each one's state for health. Every (re)subscription resumes from the collection's last
+ * resume token when there is one (only the changes since are sent; the server may reset
+ * the target and send the full result instead), else starts from scratch. Batches and
+ * endings go to a {@link Sink}, which must not block the transport's thread.
  */
 final class ListenerSupervisor implements AutoCloseable {
 
@@ -29,7 +30,8 @@ final class ListenerSupervisor implements AutoCloseable {
 
     /** Where a stream's events go. */
     interface Sink {
-        void batch(Kind source, ListenStream.Batch batch);
+        /** @param resumed the stream was opened with a resume token */
+        void batch(Kind source, ListenStream.Batch batch, boolean resumed);
 
         /** The stream ended; {@code retry} re-subscribes it (after the backoff) when called. */
         void ended(Kind source, Throwable cause, Runnable retry);
@@ -38,10 +40,11 @@ final class ListenerSupervisor implements AutoCloseable {
     /** A stream's state: {@code subscribing}, {@code live}, {@code retrying} or {@code catching-up}. */
     record Status(String state, Instant lastEventAt, String lastError) {}
 
-    private final BidiStreamingCallable<ListenRequest, byte[]> listen;
+    private final java.util.function.Supplier<BidiStreamingCallable<ListenRequest, byte[]>> listen;
     private final String database;
     private final Clock clock;
     private final Sink sink;
+    private final java.util.function.Function<Kind, byte[]> resumeTokens;
     private final Object lock = new Object();
     private final Map<Kind, Status> states = new EnumMap<>(Kind.class);
     private final Map<Kind, ListenStream> streams = new EnumMap<>(Kind.class);
@@ -51,9 +54,13 @@ final class ListenerSupervisor implements AutoCloseable {
             Thread.ofPlatform().daemon().name("plinth-control-plane-retry").factory());
     private volatile boolean closed;
 
-    ListenerSupervisor(ListenTransport transport, Clock clock, Sink sink) {
-        this.listen = transport.listen();
-        this.database = transport.database();
+    /** @param resumeTokens where each collection's stream can resume (empty: from scratch), asked at each subscription */
+    /** @param listen the listen channel's callable, asked at each subscription (the owner may replace the channel) */
+    ListenerSupervisor(java.util.function.Supplier<BidiStreamingCallable<ListenRequest, byte[]>> listen, String database, Clock clock,
+                       java.util.function.Function<Kind, byte[]> resumeTokens, Sink sink) {
+        this.resumeTokens = resumeTokens;
+        this.listen = listen;
+        this.database = database;
         this.clock = clock;
         this.sink = sink;
         for (Kind s : Kind.values()) {
@@ -98,13 +105,15 @@ final class ListenerSupervisor implements AutoCloseable {
         if (closed) {
             return;
         }
+        byte[] token = resumeTokens.apply(source);
+        boolean resumed = token != null && token.length > 0;
         var handler = new ListenStream.Handler() {
             private boolean delivered;
 
             @Override
             public void batch(ListenStream.Batch batch) {
                 delivered = true;
-                sink.batch(source, batch);
+                sink.batch(source, batch, resumed);
             }
 
             @Override
@@ -114,8 +123,9 @@ final class ListenerSupervisor implements AutoCloseable {
                 sink.ended(source, cause, () -> failed(source, next, cause));
             }
         };
-        var stream = new ListenStream(listen, database,
-                ListenStream.collection(source.collection(), source.collectionGroup()), new KindParser(source), handler);
+        var stream = new ListenStream(listen.get(), database,
+                ListenStream.collection(source.collection(), source.collectionGroup()), new KindParser(source), handler,
+                token);
         synchronized (lock) {
             epochs.merge(source, 1, Integer::sum);
             ListenStream replaced = streams.put(source, stream);
@@ -126,7 +136,15 @@ final class ListenerSupervisor implements AutoCloseable {
         stream.start();
     }
 
-    private void resubscribe(Kind source) {
+    /** Opens every stream again at once (after the channel was replaced), each from its resume token. */
+    void resubscribeAll() {
+        for (Kind k : Kind.values()) {
+            resubscribe(k);
+        }
+    }
+
+    /** Opens the collection's stream again at once (from its resume token, if any). */
+    void resubscribe(Kind source) {
         synchronized (lock) {
             ListenStream old = streams.remove(source);
             if (old != null) {

@@ -6,6 +6,7 @@ import com.google.cloud.firestore.DocumentReference;
 import com.google.cloud.firestore.DocumentSnapshot;
 import com.google.cloud.firestore.Firestore;
 import java.io.IOException;
+import java.time.Duration;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,6 +29,11 @@ public final class Seeder {
     private Seeder() {}
 
     public static Result apply(Firestore db) throws IOException, InterruptedException {
+        return apply(db, Duration.ofDays(1));
+    }
+
+    /** Applies the seed, failing (IOException) when Firestore has not answered within {@code timeout}. */
+    public static Result apply(Firestore db, Duration timeout) throws IOException, InterruptedException {
         JsonNode seed;
         try (InputStream in = Seeder.class.getClassLoader().getResourceAsStream(SEED_RESOURCE)) {
             if (in == null) {
@@ -54,7 +60,9 @@ public final class Seeder {
                 documents.forEach((path, data) -> tx.set(db.document(path), data, com.google.cloud.firestore.SetOptions.merge()));
                 tx.set(marker, Map.of("version", version, "applied_at", com.google.cloud.Timestamp.now()));
                 return new Result(true, version, documents.size());
-            }).get();
+            }).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IOException("applying the t_system seed: Firestore did not answer within " + timeout.toSeconds() + " s", e);
         } catch (ExecutionException e) {
             throw new IOException("applying the t_system seed failed: " + e.getCause().getMessage(), e.getCause());
         }

@@ -27,12 +27,21 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class SnapshotAssembly {
 
-    /** A batch applied: the snapshot it made, and whether it was its collection's first result. */
-    record Applied(Snapshot snapshot, boolean firstResult) {}
+    /**
+     * A batch applied: the snapshot it made, whether it was its collection's first result,
+     * and whether the collection now disagrees with the server's existence-filter count (a
+     * resumed stream missed a deletion: the collection must be loaded again from scratch;
+     * such a batch is not a first result).
+     */
+    record Applied(Snapshot snapshot, boolean firstResult, boolean countMismatch) {}
 
     private final Object lock = new Object();
     private final Map<Kind, PersistentMap<String, Object>> published = new EnumMap<>(Kind.class);
     private final Map<Kind, Long> readTimes = new EnumMap<>(Kind.class);
+    /** Per collection, where its stream can resume (empty: from scratch). */
+    private final Map<Kind, byte[]> resumeTokens = new EnumMap<>(Kind.class);
+    /** Counts applied batches: the persisted file is rewritten only when it moved. */
+    private long version;
     private final Set<Kind> firstResults = EnumSet.noneOf(Kind.class);
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final CountDownLatch ready = new CountDownLatch(Kind.values().length);
@@ -42,6 +51,54 @@ final class SnapshotAssembly {
         for (Kind s : Kind.values()) {
             published.put(s, PersistentMap.empty());
             readTimes.put(s, 0L);
+            resumeTokens.put(s, new byte[0]);
+        }
+    }
+
+    /**
+     * Starts from a persisted snapshot: its collections, read times and resume tokens; the
+     * snapshot they make becomes {@link #latest}, but no collection counts as delivered
+     * (ready means caught up with Firestore).
+     */
+    Snapshot seed(Map<Kind, SnapshotFile.Target> targets) {
+        synchronized (lock) {
+            targets.forEach((kind, t) -> {
+                published.put(kind, t.records() instanceof HashMap<String, Object> table
+                        ? PersistentMap.adopt(table) : PersistentMap.from(t.records()));
+                readTimes.put(kind, t.readTimeMicros());
+                resumeTokens.put(kind, t.resumeToken());
+                revision = Math.max(revision, t.readTimeMicros());
+            });
+            Snapshot seeded = build(null);
+            current.set(seeded);
+            return seeded;
+        }
+    }
+
+    /** Where the collection's stream can resume (empty: from scratch). */
+    byte[] resumeToken(Kind source) {
+        synchronized (lock) {
+            return resumeTokens.get(source);
+        }
+    }
+
+    /** Forgets where the collection can resume: its next stream starts from scratch. */
+    void forgetResumeToken(Kind source) {
+        synchronized (lock) {
+            resumeTokens.put(source, new byte[0]);
+        }
+    }
+
+    /** What a snapshot file holds, captured consistently (the maps are immutable), and the version it is at. */
+    record Persistable(long version, Map<Kind, SnapshotFile.Target> targets) {}
+
+    Persistable persistable() {
+        synchronized (lock) {
+            var targets = new EnumMap<Kind, SnapshotFile.Target>(Kind.class);
+            for (Kind k : Kind.values()) {
+                targets.put(k, new SnapshotFile.Target(readTimes.get(k), resumeTokens.get(k), published.get(k)));
+            }
+            return new Persistable(version, targets);
         }
     }
 
@@ -60,9 +117,19 @@ final class SnapshotAssembly {
                     map = change.getValue() == ListenStream.REMOVED ? map.minus(change.getKey()) : map.plus(change.getKey(), change.getValue());
                 }
             }
+            if (batch.expectedCount() != ListenStream.Batch.NO_COUNT && batch.expectedCount() != map.size()) {
+                // Not applied: the resumed changes missed a deletion, and keeping a deleted
+                // membership would keep its roles. The collection is loaded again from scratch.
+                resumeTokens.put(source, new byte[0]);
+                return new Applied(current.get(), false, true);
+            }
             published.put(source, map);
             long readTime = ControlPlane.micros(batch.readTime());
             readTimes.merge(source, readTime, Math::max);
+            version++;
+            if (batch.resumeToken().length > 0) {
+                resumeTokens.put(source, batch.resumeToken());
+            }
             // Counted once per source, whatever retries came before its first result.
             first = firstResults.add(source);
             revision = Math.max(revision, readTime);
@@ -73,7 +140,7 @@ final class SnapshotAssembly {
         if (first) {
             ready.countDown();
         }
-        return new Applied(next, first);
+        return new Applied(next, first, false);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

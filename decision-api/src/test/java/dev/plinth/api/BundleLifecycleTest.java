@@ -266,7 +266,7 @@ class BundleLifecycleTest {
         return JSON.readTree(plinth.get("/health/ready", Map.of()).body()).path("bundle_revision").asText();
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode read(byte[] json) {
+    static com.fasterxml.jackson.databind.JsonNode read(byte[] json) {
         try {
             return JSON.readTree(json);
         } catch (java.io.IOException e) {
@@ -275,7 +275,7 @@ class BundleLifecycleTest {
     }
 
     /** The built-in bundle, unpacked, changed and packed again. */
-    private static byte[] repack(UnaryOperator<Map<String, byte[]>> change) throws Exception {
+    static byte[] repack(UnaryOperator<Map<String, byte[]>> change) throws Exception {
         try (InputStream in = Bundle.class.getClassLoader().getResourceAsStream(Bundle.BUILTIN_RESOURCE)) {
             return repackBytes(in.readAllBytes(), change);
         }

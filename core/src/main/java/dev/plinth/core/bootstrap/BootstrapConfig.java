@@ -95,7 +95,8 @@ public record BootstrapConfig(String host, int port, Path home, boolean localInf
      * Reads the given variables; unknown ones are ignored. Invalid values fail naming the
      * variable. The server's defaults for the library's settings (project {@code plinth-local},
      * secrets in {@code $PLINTH_HOME/secrets.json}) are filled in before {@link PlinthConfig#from}
-     * reads them, so both parse the same variables one way.
+     * reads them, so both parse the same variables one way; so is the snapshot directory
+     * ({@code $PLINTH_HOME/snapshot}; {@code PLINTH_SNAPSHOT_DIR=} empty turns it off).
      */
     public static BootstrapConfig from(Map<String, String> env) {
         Path home = Path.of(env.getOrDefault("PLINTH_HOME", ".plinth")).toAbsolutePath();
@@ -103,6 +104,9 @@ public record BootstrapConfig(String host, int port, Path home, boolean localInf
         withDefaults.merge("PLINTH_FIRESTORE_PROJECT", "plinth-local", (given, fallback) -> given.isBlank() ? fallback : given);
         withDefaults.merge("PLINTH_SECRETS_FILE", home.resolve("secrets.json").toString(),
                 (given, fallback) -> given.isBlank() ? fallback : given);
+        // On by default for a server: a restart resumes from it, a start during an outage can serve it.
+        // An explicit empty value turns it off.
+        withDefaults.putIfAbsent("PLINTH_SNAPSHOT_DIR", home.resolve("snapshot").toString());
         PlinthConfig plinth = PlinthConfig.from(withDefaults);
         boolean local = Boolean.parseBoolean(env.getOrDefault("PLINTH_LOCAL_INFRA",
                 plinth.firestoreEmulatorHost() == null ? "true" : "false"));

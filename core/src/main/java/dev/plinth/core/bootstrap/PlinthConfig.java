@@ -19,11 +19,16 @@ import java.util.Objects;
  *                              Google's ({@code PLINTH_GSM_ENDPOINT})
  * @param readyTimeout          how long {@code Plinth.connect} waits for the first complete snapshot
  *                              ({@code PLINTH_READY_TIMEOUT_SECONDS}, default 120)
+ * @param snapshotDir           where the replica keeps its last complete control-plane snapshot, to restart from it
+ *                              and to start while Firestore is down ({@code PLINTH_SNAPSHOT_DIR}); null: not kept
+ *                              (the server's default is {@code $PLINTH_HOME/snapshot})
+ * @param snapshotInterval      how often that file is brought up to date ({@code PLINTH_SNAPSHOT_INTERVAL_SECONDS}, default 30)
  */
 public record PlinthConfig(String firestoreProject, String firestoreEmulatorHost, Path secretsFile, String gsmEndpoint,
-                           Duration readyTimeout) {
+                           Duration readyTimeout, Path snapshotDir, Duration snapshotInterval) {
 
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofSeconds(30);
 
     public PlinthConfig {
         if (firestoreProject == null || firestoreProject.isBlank()) {
@@ -35,24 +40,35 @@ public record PlinthConfig(String firestoreProject, String firestoreEmulatorHost
         if (readyTimeout.isNegative() || readyTimeout.isZero()) {
             throw new IllegalArgumentException("PLINTH_READY_TIMEOUT_SECONDS must be positive, was " + readyTimeout.toSeconds());
         }
+        snapshotDir = snapshotDir == null ? null : snapshotDir.toAbsolutePath();
+        Objects.requireNonNull(snapshotInterval, "snapshotInterval");
+        if (snapshotInterval.isNegative() || snapshotInterval.isZero()) {
+            throw new IllegalArgumentException("PLINTH_SNAPSHOT_INTERVAL_SECONDS must be positive, was " + snapshotInterval.toSeconds());
+        }
     }
 
     /** Real Firestore, Google's Secret Manager, the default ready timeout. */
     public static PlinthConfig of(String firestoreProject, Path secretsFile) {
-        return new PlinthConfig(firestoreProject, null, secretsFile, null, DEFAULT_READY_TIMEOUT);
+        return new PlinthConfig(firestoreProject, null, secretsFile, null, DEFAULT_READY_TIMEOUT, null, DEFAULT_SNAPSHOT_INTERVAL);
     }
 
     /** The control plane on a Firestore emulator instead (not for production: Plinth logs a warning). */
     public PlinthConfig withEmulator(String hostAndPort) {
-        return new PlinthConfig(firestoreProject, hostAndPort, secretsFile, gsmEndpoint, readyTimeout);
+        return new PlinthConfig(firestoreProject, hostAndPort, secretsFile, gsmEndpoint, readyTimeout, snapshotDir, snapshotInterval);
     }
 
     public PlinthConfig withGsmEndpoint(String hostAndPort) {
-        return new PlinthConfig(firestoreProject, firestoreEmulatorHost, secretsFile, hostAndPort, readyTimeout);
+        return new PlinthConfig(firestoreProject, firestoreEmulatorHost, secretsFile, hostAndPort, readyTimeout, snapshotDir,
+                snapshotInterval);
     }
 
     public PlinthConfig withReadyTimeout(Duration timeout) {
-        return new PlinthConfig(firestoreProject, firestoreEmulatorHost, secretsFile, gsmEndpoint, timeout);
+        return new PlinthConfig(firestoreProject, firestoreEmulatorHost, secretsFile, gsmEndpoint, timeout, snapshotDir, snapshotInterval);
+    }
+
+    /** Keeps the last complete snapshot in {@code directory} (null: not kept). */
+    public PlinthConfig withSnapshotDir(Path directory) {
+        return new PlinthConfig(firestoreProject, firestoreEmulatorHost, secretsFile, gsmEndpoint, readyTimeout, directory, snapshotInterval);
     }
 
     /** Reads the process environment. */
@@ -72,7 +88,9 @@ public record PlinthConfig(String firestoreProject, String firestoreEmulatorHost
         }
         return new PlinthConfig(project, blankToNull(env.get("PLINTH_FIRESTORE_EMULATOR_HOST")), Path.of(secrets),
                 blankToNull(env.get("PLINTH_GSM_ENDPOINT")),
-                Duration.ofSeconds(integer(env, "PLINTH_READY_TIMEOUT_SECONDS", (int) DEFAULT_READY_TIMEOUT.toSeconds())));
+                Duration.ofSeconds(integer(env, "PLINTH_READY_TIMEOUT_SECONDS", (int) DEFAULT_READY_TIMEOUT.toSeconds())),
+                blankToNull(env.get("PLINTH_SNAPSHOT_DIR")) == null ? null : Path.of(env.get("PLINTH_SNAPSHOT_DIR").trim()),
+                Duration.ofSeconds(integer(env, "PLINTH_SNAPSHOT_INTERVAL_SECONDS", (int) DEFAULT_SNAPSHOT_INTERVAL.toSeconds())));
     }
 
     /** An integer variable, or the fallback when unset; anything else fails naming it. */

@@ -34,7 +34,7 @@ public final class Readiness {
     public record Report(String status, boolean firestoreReachable, long stalenessMs, Long dataRevision,
                          String bundleRevision, Evaluation evaluation, Map<String, Listener> listeners,
                          List<String> unresolvedSecrets, List<String> kindsWithoutDefaultRoute,
-                         Map<String, CachedSecret> secrets) {
+                         Map<String, CachedSecret> secrets, Startup startup, String listenStreamsProblem) {
 
         /** Whether the replica may take traffic (DEGRADED included). */
         public boolean ready() {
@@ -49,6 +49,13 @@ public final class Readiness {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Listener(String state, long readTimeMicros, Long lastEventAgeMs, String lastError) {}
 
+    /**
+     * How the replica started: {@code firestore}, {@code snapshot_file} (serving its file during an
+     * outage at start) or {@code loading}; the loaded file's age; why it is not ready, when known.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Startup(String servedFrom, Long snapshotFileAgeMs, String notReadyReason) {}
+
     /** A cached secret: its age and staleness (never its value or reference). */
     public record CachedSecret(long ageSeconds, boolean stale, boolean refreshFailing) {}
 
@@ -56,8 +63,12 @@ public final class Readiness {
     private final Supplier<PolicyEngine> engine;
     private final ControlPlaneSecretResolver secrets;
     private final Clock clock;
+    private final Supplier<String> bundleNotReady;
 
-    public Readiness(ControlPlane controlPlane, Supplier<PolicyEngine> engine, ControlPlaneSecretResolver secrets, Clock clock) {
+    /** @param bundleNotReady why the active policy bundle is not serving yet, or null once it is */
+    public Readiness(ControlPlane controlPlane, Supplier<PolicyEngine> engine, ControlPlaneSecretResolver secrets, Clock clock,
+                     Supplier<String> bundleNotReady) {
+        this.bundleNotReady = bundleNotReady;
         this.controlPlane = controlPlane;
         this.engine = engine;
         this.secrets = secrets;
@@ -68,8 +79,16 @@ public final class Readiness {
         Optional<Snapshot> snapshot = controlPlane.snapshot();
         List<String> unresolved = snapshot.map(s -> referencedSecrets(s).stream().filter(this::unresolvable).toList())
                 .orElse(List.of());
-        boolean ready = controlPlane.isReady() && unresolved.isEmpty();
-        String status = !ready ? "DOWN" : controlPlane.isReachable() ? "UP" : "DEGRADED";
+        String bundleProblem = bundleNotReady.get();
+        boolean ready = controlPlane.isReady() && unresolved.isEmpty() && bundleProblem == null;
+        ControlPlane.Startup start = controlPlane.startup();
+        // Serving the snapshot file is degraded until every listener has caught up, Firestore reachable or not.
+        // So is a mirror whose listen streams are silent (a heartbeat did not come back through them).
+        Optional<String> silent = controlPlane.livenessProblem();
+        String status = !ready ? "DOWN" : controlPlane.isReachable() && !"snapshot_file".equals(start.servedFrom()) && silent.isEmpty()
+                ? "UP" : "DEGRADED";
+        String reason = start.notReadyReason() != null ? start.notReadyReason() : controlPlane.isReady() ? bundleProblem : null;
+
         PolicyEngine policy = engine.get();
         var listeners = new LinkedHashMap<String, Listener>();
         controlPlane.listenerStates().forEach((source, st) -> listeners.put(source.name().toLowerCase(Locale.ROOT),
@@ -86,7 +105,9 @@ public final class Readiness {
         return new Report(status, controlPlane.isReachable(), controlPlane.staleness().toMillis(),
                 snapshot.map(Snapshot::revision).orElse(null), policy.bundleRevision(),
                 new Evaluation(policy.deadline().toMillis(), policy.decisionPool(), policy.isolatedPool()),
-                listeners, unresolved, withoutDefault, cached);
+                listeners, unresolved, withoutDefault, cached,
+                new Startup(start.servedFrom(), start.snapshotFileAge() == null ? null : start.snapshotFileAge().toMillis(), reason),
+                silent.orElse(null));
     }
 
     private boolean unresolvable(String name) {

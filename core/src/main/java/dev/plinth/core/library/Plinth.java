@@ -68,15 +68,22 @@ public final class Plinth implements AutoCloseable {
     private final PolicyLifecycle policies;
     private final Readiness readiness;
     private final Clock clock;
+    /** The active bundle kept beside the snapshot file (null when no snapshot is kept). */
+    private final dev.plinth.core.policies.PersistedBundle keptBundle;
+    /** Whether the bundle {@code policy/active} names (or the kept one, during an outage at start) is the one serving. */
+    private final java.util.concurrent.CountDownLatch bundleKnown = new java.util.concurrent.CountDownLatch(1);
+    private volatile String bundleRefusal;
 
     private Plinth(PlinthConfig config, Clock clock) throws Exception {
         this.clock = clock;
         this.db = ControlPlaneStore.connect(config.firestoreProject(), config.firestoreEmulatorHost());
-        var seeded = Seeder.apply(db);
-        LOG.info(seeded.applied()
-                ? "seeded t_system (seed version " + seeded.version() + ", " + seeded.documents() + " documents)"
-                : "control plane already at seed version " + seeded.version());
-        this.controlPlane = new ControlPlane(db, clock).start();
+        var persistence = config.snapshotDir() == null ? ControlPlane.Persistence.OFF
+                : ControlPlane.Persistence.in(config.snapshotDir(), config.firestoreProject(), db.getOptions().getDatabaseId(),
+                        config.snapshotInterval());
+        seed(db, persistence);
+        this.keptBundle = config.snapshotDir() == null ? null
+                : new dev.plinth.core.policies.PersistedBundle(config.snapshotDir(), config.firestoreProject());
+        this.controlPlane = new ControlPlane(db, clock, persistence).start();
         // The policy is compiled while the listeners load the control plane.
         this.engine.set(PolicyEngine.builtin());
         feed(engine, controlPlane);
@@ -96,10 +103,54 @@ public final class Plinth implements AutoCloseable {
         this.admin = new AdminStore(db, controlPlane::isReachable, () -> controlPlane.snapshot()
                 .map(s -> s.platform().writeTimeout()).orElse(dev.plinth.datasync.model.PlatformDefaults.DEFAULT_WRITE_TIMEOUT));
         this.policies = new PolicyLifecycle(bundles, engine::get, controlPlane::snapshot, secrets);
-        this.readiness = new Readiness(controlPlane, engine::get, secrets, clock);
+        this.readiness = new Readiness(controlPlane, engine::get, secrets, clock,
+                () -> bundleKnown.getCount() == 0 ? null : bundleRefusal != null ? bundleRefusal
+                        : "the active policy bundle is not known yet (policy/active not read"
+                        + (keptBundle == null ? ")" : ", and no kept bundle to serve during an outage)"));
+        // During an outage at start the snapshot file is served: so is the bundle kept with it.
+        controlPlane.onSnapshot(s -> {
+            if (bundleKnown.getCount() > 0 && keptBundle != null && "snapshot_file".equals(controlPlane.startup().servedFrom())) {
+                keptBundle.load().ifPresent(kept -> {
+                    LOG.warning("serving the kept policy bundle " + (kept.active().name() == null ? "(built-in)" : kept.active().name())
+                            + " until policy/active can be read");
+                    switchTo(kept.active(), kept.bytes(), false);
+                });
+            }
+        });
         // Followed last: switching to an uploaded bundle needs the secrets (its signing key).
-        this.activeBundle = bundles.follow(this::switchTo);
+        this.activeBundle = bundles.follow(a -> switchTo(a, null, true));
     }
+
+    /**
+     * Seeds {@code t_system} when new. With a snapshot file to start from, the control plane
+     * has been seeded before, so the check (a newer seed version to merge) runs beside the
+     * start instead of before it: a restart is not held up by it, and a replica started
+     * during an outage serves its file (when the data allows it) instead of waiting here. A
+     * merged seed reaches the replica through its listeners like any other change.
+     */
+    private static void seed(Firestore db, ControlPlane.Persistence persistence) throws Exception {
+        boolean haveFile = persistence.file() != null && java.nio.file.Files.exists(persistence.file());
+        if (!haveFile) {
+            logSeed(Seeder.apply(db));
+            return;
+        }
+        Thread.ofPlatform().daemon().name("plinth-seed-check").start(() -> {
+            try {
+                logSeed(Seeder.apply(db, SEED_WAIT_WITH_FILE));
+            } catch (Exception e) {
+                LOG.warning("could not check the t_system seed (" + e.getMessage() + "); started from the snapshot file "
+                        + persistence.file() + ", the seed is checked again at the next start");
+            }
+        });
+    }
+
+    private static void logSeed(Seeder.Result seeded) {
+        LOG.info(seeded.applied()
+                ? "seeded t_system (seed version " + seeded.version() + ", " + seeded.documents() + " documents)"
+                : "control plane already at seed version " + seeded.version());
+    }
+
+    private static final Duration SEED_WAIT_WITH_FILE = Duration.ofSeconds(60);
 
     /** Connects, seeds {@code t_system} when new, and waits for the first complete snapshot. */
     public static Plinth connect(PlinthConfig config) throws Exception {
@@ -129,7 +180,13 @@ public final class Plinth implements AutoCloseable {
      * @throws IllegalStateException when it is not complete within {@code timeout}, naming each listener's state
      */
     public Plinth awaitReady(Duration timeout) throws InterruptedException {
-        warnAboutUnsafeData(controlPlane.awaitReady(timeout));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Snapshot first = controlPlane.awaitReady(timeout);
+        if (!bundleKnown.await(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+            throw new IllegalStateException("not ready after " + timeout.toSeconds() + " s: "
+                    + (bundleRefusal != null ? bundleRefusal : "the active policy bundle (policy/active) could not be read"));
+        }
+        warnAboutUnsafeData(first);
         return this;
     }
 
@@ -156,25 +213,38 @@ public final class Plinth implements AutoCloseable {
      * named bundle (the built-in one when none is named). A bundle that fails to load or that
      * the signing policy refuses leaves the current one serving, with a log line saying why.
      */
-    private void switchTo(dev.plinth.datasync.bundles.BundleStore.Active active) {
+    private void switchTo(dev.plinth.datasync.bundles.BundleStore.Active active, byte[] kept, boolean fromFirestore) {
         PolicyEngine current = engine.get();
         boolean already = active.name() == null
                 ? current.bundle().revision().equals(BUILTIN_REVISION)
                 : Objects.equals(active.revision(), current.bundleRevision());
         if (already) {
+            if (fromFirestore && keptBundle != null && active.name() == null) {
+                keptBundle.save(active, null); // named bundles were kept when they were switched to
+            }
+            bundleKnown.countDown();
             return;
         }
         try {
-            PolicyEngine next = policies.load(active, Runtime.getRuntime().availableProcessors(), 100_000);
+            byte[] bytes = active.name() == null ? null : kept != null ? kept : policies.bytes(active.name());
+            PolicyEngine next = policies.load(active, bytes, Runtime.getRuntime().availableProcessors(), 100_000);
             controlPlane.snapshot().ifPresent(s -> {
                 next.replaceData(s.generation(), s.globalData());
                 applyDeadline(next, s);
             });
             next.sample().addAll(current.sample());
             engine.set(next);
+            bundleKnown.countDown();
+            if (fromFirestore && keptBundle != null) {
+                keptBundle.save(active, bytes);
+            }
             LOG.info("active policy bundle is now " + (active.name() == null ? "the built-in one" : active.name())
                     + " (revision " + next.bundleRevision() + ")");
         } catch (RuntimeException e) {
+            if (bundleKnown.getCount() > 0) {
+                // At a start "the current one" is the built-in bundle, not the one policy/active names: not ready.
+                bundleRefusal = "the active policy bundle " + active.name() + " cannot be loaded: " + e.getMessage();
+            }
             LOG.severe("cannot activate bundle " + active.name() + "; keeping " + current.bundleRevision() + ": " + e.getMessage());
         }
     }

@@ -155,9 +155,24 @@ public final class PolicyLifecycle {
         if (pointer.name() == null) {
             return PolicyEngine.builtin();
         }
-        Bundle bundle = read(pointer.name());
+        return load(pointer, bundles.read(pointer.name()), poolSize, cacheEntries);
+    }
+
+    /** As {@link #load(BundleStore.Active, int, int)}, from the bundle's bytes already read (or kept on disk). */
+    public PolicyEngine load(BundleStore.Active pointer, byte[] bytes, int poolSize, int cacheEntries) {
+        if (pointer.name() == null) {
+            return PolicyEngine.builtin();
+        }
+        requireName(pointer.name());
+        Bundle bundle = Bundle.read(new ByteArrayInputStream(bytes));
         trust.check(bundle);
         return BundleCheck.load(bundle, poolSize, cacheEntries, network());
+    }
+
+    /** The stored bytes of a bundle. */
+    public byte[] bytes(String name) {
+        requireName(name);
+        return bundles.read(name);
     }
 
     /** {@code tenants/t_system.defaults.network_builtins}: what http.send and net.lookup_ip_addr may reach (nothing without it). */

@@ -20,10 +20,17 @@ import java.util.Optional;
  * @param bundleSigningAlgorithm the bundles' signature algorithm ({@code bundle_signing_algorithm}, RS256)
  * @param writeTimeout           how long a control-plane write waits for Firestore before it answers
  *                               "may or may not have been applied" ({@code write_timeout_ms}, 10 s; at least 100 ms)
+ * @param maxBootStaleness       how old a replica's snapshot file may be for the replica to serve it when it starts while
+ *                               Firestore is unreachable ({@code max_boot_staleness_seconds}; empty: never, it waits for Firestore)
+ * @param livenessPeriod         how often a replica writes its heartbeat document to prove its listen streams alive
+ *                               ({@code liveness_period_ms}, 5 s; at least 100 ms)
+ * @param livenessTimeout        how long an acknowledged heartbeat may take to come back through the listen streams before
+ *                               the replica is DEGRADED and re-opens them ({@code liveness_timeout_ms}, 20 s; at least twice the period)
  */
 public record PlatformDefaults(Duration minRevisionWait, Optional<Duration> maxTokenLifetime, Duration secretTtl,
                                Duration secretMaxStale, boolean requireSignedBundles, Optional<String> bundleSigningKeySecret,
-                               String bundleSigningAlgorithm, Duration writeTimeout) {
+                               String bundleSigningAlgorithm, Duration writeTimeout,
+                               Optional<Duration> maxBootStaleness, Duration livenessPeriod, Duration livenessTimeout) {
 
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -40,7 +47,22 @@ public record PlatformDefaults(Duration minRevisionWait, Optional<Duration> maxT
                 defaults.get("bundle_signing_key_secret") instanceof String s ? Optional.of(s) : Optional.empty(),
                 defaults.get("bundle_signing_algorithm") instanceof String a ? a : "RS256",
                 defaults.get("write_timeout_ms") instanceof Number w && w.longValue() >= 100
-                        ? Duration.ofMillis(w.longValue()) : DEFAULT_WRITE_TIMEOUT);
+                        ? Duration.ofMillis(w.longValue()) : DEFAULT_WRITE_TIMEOUT,
+                defaults.get("max_boot_staleness_seconds") instanceof Number b && b.longValue() > 0
+                        ? Optional.of(Duration.ofSeconds(b.longValue())) : Optional.empty(),
+                livenessPeriod(defaults), livenessTimeout(defaults));
+    }
+
+    private static Duration livenessPeriod(Map<String, Object> defaults) {
+        return defaults.get("liveness_period_ms") instanceof Number n && n.longValue() >= 100 ? Duration.ofMillis(n.longValue())
+                : Duration.ofSeconds(5);
+    }
+
+    private static Duration livenessTimeout(Map<String, Object> defaults) {
+        Duration period = livenessPeriod(defaults);
+        Duration timeout = defaults.get("liveness_timeout_ms") instanceof Number n && n.longValue() > 0 ? Duration.ofMillis(n.longValue())
+                : Duration.ofSeconds(20);
+        return timeout.compareTo(period.multipliedBy(2)) < 0 ? period.multipliedBy(2) : timeout;
     }
 
     private static long nonNegative(Object v) {

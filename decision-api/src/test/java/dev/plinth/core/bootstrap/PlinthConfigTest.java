@@ -26,7 +26,9 @@ class PlinthConfigTest {
     void theLibraryReadsOnlyItsOwnVariablesAndRealFirestoreIsTheDefault() {
         var config = PlinthConfig.from(Map.of("PLINTH_FIRESTORE_PROJECT", "acme-control", "PLINTH_SECRETS_FILE", "/etc/plinth/s.json",
                 "PLINTH_PORT", "not a port", "PLINTH_HOME", "/nowhere"));
-        assertThat(config).isEqualTo(new PlinthConfig("acme-control", null, Path.of("/etc/plinth/s.json"), null, Duration.ofSeconds(120)));
+        assertThat(config).isEqualTo(new PlinthConfig("acme-control", null, Path.of("/etc/plinth/s.json"), null, Duration.ofSeconds(120),
+                null, Duration.ofSeconds(30)));
+        assertThat(config.snapshotDir()).as("a library keeps no snapshot file unless told where").isNull();
     }
 
     @Test
@@ -34,7 +36,10 @@ class PlinthConfigTest {
         var server = BootstrapConfig.from(Map.of("PLINTH_HOME", "/var/plinth", "PLINTH_FIRESTORE_EMULATOR_HOST", "127.0.0.1:9",
                 "PLINTH_READY_TIMEOUT_SECONDS", "7"));
         assertThat(server.plinth()).isEqualTo(new PlinthConfig("plinth-local", "127.0.0.1:9", Path.of("/var/plinth/secrets.json"),
-                null, Duration.ofSeconds(7)));
+                null, Duration.ofSeconds(7), Path.of("/var/plinth/snapshot"), Duration.ofSeconds(30)));
+        assertThat(BootstrapConfig.from(Map.of("PLINTH_SNAPSHOT_DIR", "")).plinth().snapshotDir()).as("explicitly off").isNull();
+        assertThatThrownBy(() -> BootstrapConfig.from(Map.of("PLINTH_SNAPSHOT_INTERVAL_SECONDS", "0")))
+                .hasMessageContaining("PLINTH_SNAPSHOT_INTERVAL_SECONDS must be positive");
         assertThat(server.localInfra()).as("an emulator host given: no local stack").isFalse();
         assertThat(server.withEmulatorHost("127.0.0.1:10").firestoreEmulatorHost()).isEqualTo("127.0.0.1:10");
     }

@@ -1,4 +1,4 @@
-package dev.plinth.datasync.secrets;
+package dev.plinth.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,10 +7,18 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock the test moves: tests advance time, they never sleep for it. */
-final class MovableClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+public final class MovableClock extends Clock {
+    private volatile Instant now;
 
-    void advance(Duration d) {
+    public MovableClock() {
+        this(Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    public MovableClock(Instant start) {
+        this.now = start;
+    }
+
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 
