@@ -37,13 +37,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class FirestoreResourceStore implements ResourceStore {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
-    private static final long TIMEOUT_SECONDS = 10;
 
     private final Firestore db;
     private final String collection;
     private final String name;
+    /** How long one operation waits, retries included: data ({@code t_system.defaults.store_timeout_ms}). */
+    private final java.util.function.Supplier<java.time.Duration> timeout;
 
-    FirestoreResourceStore(String backendId, String projectId, String database, String collection, String emulatorHost) {
+    FirestoreResourceStore(String backendId, String projectId, String database, String collection, String emulatorHost,
+                           java.util.function.Supplier<java.time.Duration> timeout) {
+        this.timeout = timeout;
         this.db = FirestoreClients.open(projectId, database, emulatorHost);
         this.collection = collection;
         this.name = "backend " + backendId;
@@ -64,7 +67,7 @@ final class FirestoreResourceStore implements ResourceStore {
     @Override
     public Optional<String> get(Partition p, String key) {
         DocumentReference ref = item(p, key);
-        DocumentSnapshot d = read(() -> ref.get().get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+        DocumentSnapshot d = read(left -> ref.get().get(left, TimeUnit.MILLISECONDS));
         return d.exists() ? Optional.ofNullable(d.getString("value")) : Optional.empty();
     }
 
@@ -101,7 +104,7 @@ final class FirestoreResourceStore implements ResourceStore {
         }
         Query query = q.limit(limit);
         var out = new ArrayList<Item>();
-        for (DocumentSnapshot d : read(() -> query.get().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).getDocuments()) {
+        for (DocumentSnapshot d : read(left -> query.get().get(left, TimeUnit.MILLISECONDS)).getDocuments()) {
             out.add(new Item(d.getId(), d.getString("value")));
         }
         return out;
@@ -234,7 +237,7 @@ final class FirestoreResourceStore implements ResourceStore {
                 .orderBy(FieldPath.documentId())
                 .startAt(String.format("%016d", fromMillis)).endBefore(String.format("%016d", toMillis)).limit(limit);
         var out = new ArrayList<Event>();
-        for (DocumentSnapshot d : read(() -> q.get().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).getDocuments()) {
+        for (DocumentSnapshot d : read(left -> q.get().get(left, TimeUnit.MILLISECONDS)).getDocuments()) {
             out.add(new Event(d.getLong("at_ms"), d.getString("event")));
         }
         return out;
@@ -337,16 +340,28 @@ final class FirestoreResourceStore implements ResourceStore {
             return result;
         };
         var lock = stripes[Math.floorMod(ref.getPath().hashCode(), stripes.length)];
-        lock.lock();
+        long budget = timeout.get().toMillis();
+        long start = System.nanoTime();
+        // Waiting for the stripe counts against the bound too: under contention it is most of the wait.
         try {
-            return db.runTransaction(tx, CONTENDED).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (!lock.tryLock(budget, TimeUnit.MILLISECONDS)) {
+                throw new StoreException.BackendUnavailable(name + " (firestore): the write waited " + budget
+                        + " ms (t_system.defaults.store_timeout_ms) behind other writes to the same key; nothing was written", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException.BackendUnavailable(name + ": interrupted before the commit; nothing was written", e);
+        }
+        try {
+            long left = Math.max(1, budget - (System.nanoTime() - start) / 1_000_000);
+            return db.runTransaction(tx, CONTENDED).get(left, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             if (state.compareAndSet(RUNNING, ABANDONED)) {
-                throw new StoreException.BackendUnavailable(name + " (firestore) did not answer within " + TIMEOUT_SECONDS
-                        + " s; the write was abandoned before its commit was sent, nothing was written", e);
+                throw new StoreException.BackendUnavailable(name + " (firestore) did not answer within " + budget
+                        + " ms (t_system.defaults.store_timeout_ms); the write was abandoned before its commit was sent, nothing was written", e);
             }
-            throw new StoreException.OutcomeUnknown(name + " (firestore) did not answer within " + TIMEOUT_SECONDS
-                    + " s after the commit was sent; it may or may not have been applied (retry with the same Idempotency-Key)", e);
+            throw new StoreException.OutcomeUnknown(name + " (firestore) did not answer within " + budget
+                    + " ms after the commit was sent; it may or may not have been applied (retry with the same Idempotency-Key)", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof StoreException se) {
                 throw se;
@@ -375,14 +390,19 @@ final class FirestoreResourceStore implements ResourceStore {
         return new StoreException.BackendUnavailable(name + " (firestore) failed: " + (cause == null ? wrapper : cause).getMessage(), wrapper);
     }
 
-    /** A read, again after a transient failure (3 attempts); any failure is {@code BackendUnavailable} (a read writes nothing). */
-    private <T> T read(FirestoreCalls.Call<T> call) {
+    /**
+     * A read, again after a transient failure (3 attempts), all within {@code store_timeout_ms};
+     * any failure is {@code BackendUnavailable} (a read writes nothing).
+     */
+    private <T> T read(FirestoreCalls.TimedCall<T> call) {
+        java.time.Duration budget = timeout.get();
         try {
-            return FirestoreCalls.retrying(call, 3);
+            return FirestoreCalls.retryingWithin(budget, 3, call);
         } catch (ExecutionException e) {
             throw failure(e.getCause(), e);
         } catch (TimeoutException e) {
-            throw new StoreException.BackendUnavailable(name + " (firestore) did not answer within " + TIMEOUT_SECONDS + " s", e);
+            throw new StoreException.BackendUnavailable(name + " (firestore) did not answer within " + budget.toMillis()
+                    + " ms (t_system.defaults.store_timeout_ms)", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException.BackendUnavailable(name + ": interrupted", e);

@@ -23,6 +23,7 @@ public final class StoreRegistry implements AutoCloseable {
     private record Open(Backend record, ResourceStore store) {}
 
     private final String controlPlaneProject;
+    private final java.util.function.Supplier<java.time.Duration> operationTimeout;
     private final String emulatorHost;
     private final SecretResolver secrets;
     private final Map<String, Open> open = new HashMap<>();
@@ -32,6 +33,13 @@ public final class StoreRegistry implements AutoCloseable {
      * @param emulatorHost        the Firestore emulator (development and tests), or null
      */
     public StoreRegistry(String controlPlaneProject, String emulatorHost, SecretResolver secrets) {
+        this(controlPlaneProject, emulatorHost, secrets, () -> dev.plinth.datasync.model.PlatformDefaults.DEFAULT_WRITE_TIMEOUT);
+    }
+
+    /** @param operationTimeout how long one Firestore store operation may wait, retries included (data: {@code store_timeout_ms}) */
+    public StoreRegistry(String controlPlaneProject, String emulatorHost, SecretResolver secrets,
+                         java.util.function.Supplier<java.time.Duration> operationTimeout) {
+        this.operationTimeout = operationTimeout;
         this.controlPlaneProject = controlPlaneProject;
         this.emulatorHost = emulatorHost;
         this.secrets = secrets;
@@ -74,7 +82,7 @@ public final class StoreRegistry implements AutoCloseable {
         switch (b.type()) {
             case "firestore" -> {
                 return new FirestoreResourceStore(b.id(), string(s, "project", controlPlaneProject),
-                        string(s, "database", "(default)"), string(s, "collection", "resources"), emulatorHost);
+                        string(s, "database", "(default)"), string(s, "collection", "resources"), emulatorHost, operationTimeout);
             }
             case "redis" -> {
                 String host = string(s, "host", null);

@@ -103,6 +103,10 @@ public final class ControlPlane implements AutoCloseable {
     private volatile Instant fileVerifiedAt;
     private volatile Optional<Duration> maxBootStaleness = Optional.empty();
     private volatile boolean servingFile;
+    /** The file's documents are loaded, refused, or there was no file. */
+    private volatile boolean fileSettled;
+    /** The file's header was used to resume, then the file was refused: batches of those streams are dropped. */
+    private volatile boolean fileRefused;
     private volatile String fileRefusal;
     /** Persister state (its thread only). */
     private long persistedVersion = -1;
@@ -184,17 +188,51 @@ public final class ControlPlane implements AutoCloseable {
      */
     public ControlPlane start() {
         startedAt = System.nanoTime();
+        // First: whether Firestore answers is learnt while the file loads.
+        heartbeat.start();
         if (file != null) {
-            load();
+            SnapshotFile.Header header = header();
+            if (header != null) {
+                // The streams resume at once, from the header's tokens; the documents load on the
+                // applier before any batch, so every resumed change applies on top of them, and the
+                // load overlaps the server's preparing of the targets (3-5 s at 2.1 million documents).
+                assembly.seedResumeTokens(header.resume());
+                onApplier(this::load);
+            } else {
+                fileSettled = true;
+            }
             persister.scheduleWithFixedDelay(this::persist, persistInterval.toMillis(), persistInterval.toMillis(),
                     java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         listeners.start();
-        heartbeat.start();
-        liveness.start();
+        // Heartbeat documents only once the mirror is usable: they prove a live mirror live, and
+        // each one written during a cold start is a change the emulator folds into the targets it
+        // is still preparing (measured: a cold start at 2.1 million documents took 102 s instead of ~50 s).
+        Thread.ofPlatform().daemon().name("plinth-liveness-start").start(() -> {
+            try {
+                usable.await();
+                liveness.start();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         return this;
     }
 
+    private SnapshotFile.Header header() {
+        try {
+            return file.readHeader();
+        } catch (SnapshotFile.Unusable e) {
+            if (e.missing) {
+                LOG.info(e.getMessage() + " yet; loading the control plane from Firestore");
+            } else {
+                LOG.warning(e.getMessage() + "; loading the control plane from Firestore instead");
+            }
+            return null;
+        }
+    }
+
+    /** On the applier, first: the file's documents. Refused (the checksum) means the resumed streams start again from scratch. */
     private void load() {
         long t0 = System.nanoTime();
         try {
@@ -208,16 +246,23 @@ public final class ControlPlane implements AutoCloseable {
                             + " resuming the listen streams from it", file.path(), documents, fileVerifiedAt,
                     Duration.between(fileVerifiedAt, clock.instant()).toSeconds(), (System.nanoTime() - t0) / 1e9));
         } catch (SnapshotFile.Unusable e) {
-            if (e.missing) {
-                LOG.info(e.getMessage() + " yet; loading the control plane from Firestore");
-            } else {
-                LOG.warning(e.getMessage() + "; loading the control plane from Firestore instead");
-            }
+            LOG.warning(e.getMessage() + "; loading the control plane from Firestore instead");
+            fileRefused = true;
+            assembly.forgetResumeTokens();
+            listeners.resubscribeAll();
+        } finally {
+            fileSettled = true;
+        }
+        if (!heartbeat.reachable()) {
+            unreachable(); // lost while the file loaded
         }
     }
 
     /** Firestore stopped answering: at a start not yet caught up, the snapshot file may be served. */
-    private void unreachable() {
+    private synchronized void unreachable() {
+        if (file != null && !fileSettled) {
+            return; // the load checks again when it is done
+        }
         if (assembly.isReady() || fileVerifiedAt == null || servingFile) {
             if (!assembly.isReady() && fileVerifiedAt == null && file != null) {
                 fileRefusal = "Firestore is unreachable and there is no usable snapshot file to start from";
@@ -388,6 +433,9 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private void apply(Kind source, ListenStream.Batch batch, boolean resumed) {
+        if (fileRefused && resumed && !batch.full()) {
+            return; // changes on top of documents that were never loaded; the stream was replaced
+        }
         // Live first: whoever the batch makes ready (awaitReady) sees every listener live.
         listeners.delivered(source);
         SnapshotAssembly.Applied applied = assembly.apply(source, batch);

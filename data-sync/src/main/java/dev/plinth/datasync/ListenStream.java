@@ -187,8 +187,12 @@ final class ListenStream {
     ListenStream start() {
         startedAt = System.nanoTime();
         var observer = new Observer();
-        ClientStream<ListenRequest> requests = listen.splitCall(observer);
+        if (closed) {
+            return this;
+        }
         try {
+            // Closed while starting: onStart cancels the call, and gax then refuses to start it.
+            ClientStream<ListenRequest> requests = listen.splitCall(observer);
             var target = Target.newBuilder().setTargetId(TARGET_ID)
                     .setQuery(Target.QueryTarget.newBuilder().setParent(database + "/documents").setStructuredQuery(query));
             if (resumeToken != null) {
@@ -196,8 +200,9 @@ final class ListenStream {
             }
             requests.send(ListenRequest.newBuilder().setDatabase(database).setAddTarget(target).build());
         } catch (IllegalStateException e) {
-            // The call failed before the request went out (Firestore unreachable): end the
-            // stream like any other failure, so the handler retries it.
+            // The call failed before the request went out (Firestore unreachable, or the channel
+            // shut down): end the stream like any other failure, so the handler retries it
+            // (a closed stream reports nothing).
             observer.end(e);
         }
         return this;

@@ -102,9 +102,16 @@ final class ListenTransport implements AutoCloseable {
 
     @Override
     public void close() {
+        // Now, not gracefully: a graceful close waits for every call on the channel to end, and a
+        // stream nobody cancels (a race at shutdown) held a close for minutes.
         for (BackgroundResource r : context.getBackgroundResources()) {
             try {
-                r.close();
+                r.shutdownNow();
+                if (!r.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                    LOG.warning("the Listen transport did not terminate within 5 s of its shutdown");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } catch (Exception e) {
                 LOG.log(Level.FINE, "closing the Listen transport", e);
             }

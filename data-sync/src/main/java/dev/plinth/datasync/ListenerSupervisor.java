@@ -127,6 +127,9 @@ final class ListenerSupervisor implements AutoCloseable {
                 ListenStream.collection(source.collection(), source.collectionGroup()), new KindParser(source), handler,
                 token);
         synchronized (lock) {
+            if (closed) {
+                return; // closed meanwhile: a stream opened now would keep the channel from terminating
+            }
             epochs.merge(source, 1, Integer::sum);
             ListenStream replaced = streams.put(source, stream);
             if (replaced != null) {
@@ -188,8 +191,8 @@ final class ListenerSupervisor implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
         synchronized (lock) {
+            closed = true;
             new ArrayList<>(streams.values()).forEach(ListenStream::close);
             streams.clear();
         }

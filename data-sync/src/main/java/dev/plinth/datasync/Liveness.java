@@ -72,9 +72,16 @@ final class Liveness implements AutoCloseable {
     }
 
     void start() {
+        if (closed) {
+            return;
+        }
         subscribe();
-        // A fine tick; the period itself is data and may change while running.
-        timer.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
+        try {
+            // A fine tick; the period itself is data and may change while running.
+            timer.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile
+        }
     }
 
     State state() {
@@ -133,6 +140,9 @@ final class Liveness implements AutoCloseable {
         });
         ListenStream old;
         synchronized (lock) {
+            if (closed) {
+                return; // closed meanwhile: close() has seen the last stream
+            }
             old = stream;
             stream = next;
         }
@@ -205,12 +215,14 @@ final class Liveness implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        timer.shutdownNow();
+        ListenStream last;
         synchronized (lock) {
-            if (stream != null) {
-                stream.close();
-            }
+            closed = true;
+            last = stream;
+        }
+        timer.shutdownNow();
+        if (last != null) {
+            last.close(); // a stream closed before it started cancels itself when it does
         }
         try {
             db.collection(COLLECTION).document(replica).delete().get(2, TimeUnit.SECONDS);

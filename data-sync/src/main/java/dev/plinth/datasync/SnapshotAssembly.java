@@ -82,6 +82,20 @@ final class SnapshotAssembly {
         }
     }
 
+    /** Where each collection's stream resumes, from a file's header (its documents come later, {@link #seed}). */
+    void seedResumeTokens(Map<Kind, SnapshotFile.Target> resume) {
+        synchronized (lock) {
+            resume.forEach((kind, t) -> resumeTokens.put(kind, t.resumeToken()));
+        }
+    }
+
+    /** Every collection's next stream starts from scratch. */
+    void forgetResumeTokens() {
+        synchronized (lock) {
+            resumeTokens.replaceAll((k, t) -> new byte[0]);
+        }
+    }
+
     /** Forgets where the collection can resume: its next stream starts from scratch. */
     void forgetResumeToken(Kind source) {
         synchronized (lock) {

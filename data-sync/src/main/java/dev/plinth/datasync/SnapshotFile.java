@@ -43,8 +43,9 @@ import java.util.zip.CheckedOutputStream;
  *
  * <p>Layout: a magic line and a format version; a Smile body (binary JSON with shared field
  * names and short values: a million memberships repeat the same few) holding the database
- * it mirrors, when it was written and, per kind, its read time, resume token and documents;
- * then the body's length and CRC-32. A file of another format, another database, a wrong
+ * it mirrors, when it was written, per kind its read time and resume token ({@link #readHeader}
+ * reads only these, so the streams can resume while the documents load), then per kind its
+ * documents; then the body's length and CRC-32. A file of another format, another database, a wrong
  * length or checksum is refused with the reason: the caller falls back to a full load.
  *
  * <p>Each record is written as the document fields it was parsed from (its components in
@@ -59,7 +60,7 @@ import java.util.zip.CheckedOutputStream;
  */
 final class SnapshotFile {
 
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
     private static final byte[] MAGIC = "PLINTH-SNAPSHOT\n".getBytes(StandardCharsets.US_ASCII);
     private static final int TRAILER = Long.BYTES * 2;
 
@@ -68,6 +69,9 @@ final class SnapshotFile {
 
     /** A usable file: the targets of every kind, and when the mirror was last known current. */
     record Contents(Instant verifiedAt, Map<Kind, Target> targets) {}
+
+    /** Where each kind's stream can resume ({@link Target} without records), read before the documents. */
+    record Header(Instant verifiedAt, Map<Kind, Target> resume) {}
 
     /** Why a file cannot be used; {@code missing} when there is none. */
     static final class Unusable extends Exception {
@@ -136,13 +140,20 @@ final class SnapshotFile {
                 g.writeStartObject();
                 g.writeStringField("database", database);
                 g.writeNumberField("verified_at_ms", verifiedAt.toEpochMilli());
+                g.writeArrayFieldStart("resume");
+                for (var e : targets.entrySet()) {
+                    g.writeStartObject();
+                    g.writeStringField("kind", e.getKey().name());
+                    g.writeNumberField("read_time", e.getValue().readTimeMicros());
+                    g.writeBinaryField("resume_token", e.getValue().resumeToken());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
                 g.writeArrayFieldStart("targets");
                 for (var e : targets.entrySet()) {
                     Target t = e.getValue();
                     g.writeStartObject();
                     g.writeStringField("kind", e.getKey().name());
-                    g.writeNumberField("read_time", t.readTimeMicros());
-                    g.writeBinaryField("resume_token", t.resumeToken());
                     g.writeArrayFieldStart("documents");
                     for (var r : t.records().entrySet()) {
                         g.writeStartArray();
@@ -182,6 +193,68 @@ final class SnapshotFile {
         move(tmp, verified);
     }
 
+    /**
+     * The file's header only: where each stream can resume and when the mirror was last known
+     * current. Not checked against the checksum (that needs the whole file): a caller that
+     * resumes from it must drop what it resumed if {@link #read} then refuses the file.
+     */
+    Header readHeader() throws Unusable {
+        try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            checkPreamble(in);
+            Parsed parsed = parse(in, true);
+            Instant verifiedAt = parsed.verifiedAt();
+            var resume = parsed.resume();
+            if (verifiedAt == null || resume.size() != Kind.values().length) {
+                throw new Unusable("the snapshot file " + file + " has an incomplete header", false);
+            }
+            return new Header(sideVerifiedAt(trailerCrc()).filter(verifiedAt::isBefore).orElse(verifiedAt), resume);
+        } catch (NoSuchFileException e) {
+            throw new Unusable("there is no snapshot file at " + file, true);
+        } catch (IOException | RuntimeException e) {
+            throw new Unusable("the snapshot file " + file + " is corrupt: " + e.getMessage(), false);
+        }
+    }
+
+    private void checkPreamble(DataInputStream in) throws IOException, Unusable {
+        byte[] magic = in.readNBytes(MAGIC.length);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new Unusable("the file " + file + " is not a Plinth snapshot file", false);
+        }
+        int format = in.readInt();
+        if (format != FORMAT) {
+            throw new Unusable("the snapshot file " + file + " has format " + format + ", this Plinth reads format " + FORMAT, false);
+        }
+    }
+
+    private void checkDatabase(String mirrored) throws Unusable {
+        if (!database.equals(mirrored)) {
+            throw new Unusable("the snapshot file " + file + " mirrors " + mirrored + ", not " + database, false);
+        }
+    }
+
+    private static void readResume(JsonParser p, Map<Kind, Target> into) throws IOException {
+        expect(p.currentToken(), JsonToken.START_ARRAY);
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            Kind kind = null;
+            long readTime = 0;
+            byte[] token = new byte[0];
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "kind" -> kind = Kind.valueOf(p.getText());
+                    case "read_time" -> readTime = p.getLongValue();
+                    case "resume_token" -> token = p.getBinaryValue();
+                    default -> p.skipChildren();
+                }
+            }
+            if (kind == null) {
+                throw new IOException("a resume entry without a kind");
+            }
+            into.put(kind, new Target(readTime, token, Map.of()));
+        }
+    }
+
     /** Reads and checks the file; each record goes through the kind's parser. */
     Contents read() throws Unusable {
         long size;
@@ -209,14 +282,7 @@ final class SnapshotFile {
             throw new Unusable("the snapshot file " + file + " is truncated or corrupt (its body length does not match its size)", false);
         }
         try (var in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
-            byte[] magic = in.readNBytes(MAGIC.length);
-            if (!Arrays.equals(magic, MAGIC)) {
-                throw new Unusable("the file " + file + " is not a Plinth snapshot file", false);
-            }
-            int format = in.readInt();
-            if (format != FORMAT) {
-                throw new Unusable("the snapshot file " + file + " has format " + format + ", this Plinth reads format " + FORMAT, false);
-            }
+            checkPreamble(in);
             var crc = new CRC32();
             var body = new CheckedInputStream(new Bounded(in, length), crc);
             Contents contents = parse(body);
@@ -231,22 +297,24 @@ final class SnapshotFile {
         }
     }
 
-    private Contents parse(InputStream body) throws IOException, Unusable {
+    /** The body as far as it is read: the header's fields, and (unless {@code headerOnly}) the documents. */
+    private record Parsed(Instant verifiedAt, Map<Kind, Target> resume, Map<Kind, Target> targets) {}
+
+    /** The one reader of the body; with {@code headerOnly} it stops once the resume entries are read. */
+    private Parsed parse(InputStream body, boolean headerOnly) throws IOException, Unusable {
         var targets = new EnumMap<Kind, Target>(Kind.class);
+        var resume = new EnumMap<Kind, Target>(Kind.class);
         Instant verifiedAt = null;
         try (JsonParser p = MAPPER.getFactory().createParser(body)) {
             p.configure(JsonParser.Feature.AUTO_CLOSE_SOURCE, false);
             expect(p.nextToken(), JsonToken.START_OBJECT);
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
+            while (p.nextToken() == JsonToken.FIELD_NAME && !(headerOnly && !resume.isEmpty())) {
                 String field = p.currentName();
                 p.nextToken();
                 switch (field) {
-                    case "database" -> {
-                        if (!database.equals(p.getText())) {
-                            throw new Unusable("the snapshot file " + file + " mirrors " + p.getText() + ", not " + database, false);
-                        }
-                    }
+                    case "database" -> checkDatabase(p.getText());
                     case "verified_at_ms" -> verifiedAt = Instant.ofEpochMilli(p.getLongValue());
+                    case "resume" -> readResume(p, resume);
                     case "targets" -> {
                         expect(p.currentToken(), JsonToken.START_ARRAY);
                         while (p.nextToken() == JsonToken.START_OBJECT) {
@@ -257,25 +325,31 @@ final class SnapshotFile {
                 }
             }
         }
-        if (verifiedAt == null || targets.size() != Kind.values().length) {
+        return new Parsed(verifiedAt, resume, targets);
+    }
+
+    private Contents parse(InputStream body) throws IOException, Unusable {
+        Parsed parsed = parse(body, false);
+        Instant verifiedAt = parsed.verifiedAt();
+        var resume = parsed.resume();
+        var targets = parsed.targets();
+        if (verifiedAt == null || targets.size() != Kind.values().length || !resume.keySet().equals(targets.keySet())) {
             throw new Unusable("the snapshot file " + file + " is incomplete (" + targets.size() + " of " + Kind.values().length
                     + " kinds)", false);
         }
-        return new Contents(verifiedAt, targets);
+        var complete = new EnumMap<Kind, Target>(Kind.class);
+        targets.forEach((k, t) -> complete.put(k, new Target(resume.get(k).readTimeMicros(), resume.get(k).resumeToken(), t.records())));
+        return new Contents(verifiedAt, complete);
     }
 
     private static void readTarget(JsonParser p, Map<Kind, Target> into) throws IOException {
         Kind kind = null;
-        long readTime = 0;
-        byte[] token = new byte[0];
         HashMap<String, Object> records = new HashMap<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             p.nextToken();
             switch (field) {
                 case "kind" -> kind = Kind.valueOf(p.getText());
-                case "read_time" -> readTime = p.getLongValue();
-                case "resume_token" -> token = p.getBinaryValue();
                 case "documents" -> {
                     if (kind == null) {
                         throw new IOException("a target's documents come before its kind");
@@ -301,7 +375,7 @@ final class SnapshotFile {
         if (kind == null) {
             throw new IOException("a target without a kind");
         }
-        into.put(kind, new Target(readTime, token, records));
+        into.put(kind, new Target(0, new byte[0], records));
     }
 
     private static void expect(JsonToken actual, JsonToken expected) throws IOException {

@@ -121,7 +121,7 @@ class SnapshotPersistenceTest {
             assertThatThrownBy(() -> new SnapshotFile(file, database).read()).hasMessageContaining("truncated");
             byte[] otherFormat = "PLINTH-SNAPSHOT\n\0\0\0\u0009".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
             Files.write(file, java.util.Arrays.copyOf(otherFormat, otherFormat.length + 16));
-            assertThatThrownBy(() -> new SnapshotFile(file, database).read()).hasMessageContaining("has format 9, this Plinth reads format 1");
+            assertThatThrownBy(() -> new SnapshotFile(file, database).read()).hasMessageContaining("has format 9, this Plinth reads format " + SnapshotFile.FORMAT);
         }
     }
 

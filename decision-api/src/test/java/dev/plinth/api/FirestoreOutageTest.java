@@ -1,6 +1,7 @@
 package dev.plinth.api;
 
 import static dev.plinth.api.TestPlinth.admin;
+import static dev.plinth.api.TestPlinth.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -76,6 +77,48 @@ class FirestoreOutageTest {
                 assertThat(JSON.readTree(write.body()).path("code").asText()).isEqualTo("CONTROL_PLANE_UNAVAILABLE");
                 assertThat(JSON.readTree(write.body()).path("detail").asText()).as("refused by the bound, not by the heartbeat")
                         .contains("within 1000 ms").contains("write_timeout_ms").contains("Idempotency-Key");
+            } finally {
+                firestore.resume();
+            }
+        }
+    }
+
+    /**
+     * The same for everything else that waits on Firestore: a Firestore-routed resource read
+     * and write (bound: {@code store_timeout_ms}) and an admin read (bound: {@code write_timeout_ms})
+     * answer 503 naming their bound while Firestore is frozen, all attempts included: a read
+     * used to retry three (resources) or six (admin) times at 10 s each. The client gives up
+     * after 8 s, so the old waits fail the test.
+     */
+    @Test
+    void readsAndResourceWritesInFlightWhenFirestoreFreezesAnswerWithinTheirDataBounds() throws Exception {
+        String project = TestInfra.newProjectId(FirestoreOutageTest.class);
+        try (var firestore = new RestartableFirestore(project);
+             var plinth = TestPlinth.startOn(project, Files.createTempDirectory("plinth-freeze"), firestore.host());
+             var db = plinth.firestore()) {
+            db.document("tenants/t_system").update("defaults.write_timeout_ms", 1000, "defaults.store_timeout_ms", 1200).get();
+            org.awaitility.Awaitility.await("the bounds applied").atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> plinth.server.controlPlane().snapshot().orElseThrow().platform().storeTimeout().toMillis() == 1200);
+            var h = as("u_admin", "t_system", "dev");
+            assertThat(plinth.send("PUT", "/v1/resources/memory/k", h, "{\"n\": 1}").statusCode()).isEqualTo(200);
+            var client = java.net.http.HttpClient.newHttpClient();
+            firestore.pause();
+            try {
+                // The admin read first: a second later the heartbeat has noticed, and the admin API refuses at once.
+                for (String[] call : new String[][] {{"GET", "/v1/admin/modes", "write_timeout_ms", "within 1000 ms"},
+                        {"GET", "/v1/resources/memory/k", "store_timeout_ms", "within 1200 ms"},
+                        {"PUT", "/v1/resources/memory/k2", "store_timeout_ms", "1200 ms"}}) {
+                    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + plinth.server.port()
+                            + call[1])).timeout(java.time.Duration.ofSeconds(8))
+                            .method(call[0], call[0].equals("PUT") ? java.net.http.HttpRequest.BodyPublishers.ofString("{\"n\": 2}")
+                                    : java.net.http.HttpRequest.BodyPublishers.noBody())
+                            .header("Content-Type", "application/json");
+                    (call[1].startsWith("/v1/admin") ? admin() : h).forEach(request::header);
+                    var answer = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(answer.statusCode()).as(call[0] + " " + call[1] + ": " + answer.body()).isEqualTo(503);
+                    assertThat(JSON.readTree(answer.body()).path("detail").asText()).as(call[0] + " " + call[1])
+                            .contains(call[3]).contains(call[2]);
+                }
             } finally {
                 firestore.resume();
             }

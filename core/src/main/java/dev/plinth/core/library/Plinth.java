@@ -96,7 +96,8 @@ public final class Plinth implements AutoCloseable {
                 List.of(new FileSecretProvider(config.secretsFile()), gsm), clock);
         this.resolver = new ContextResolver(controlPlane::snapshot, engine::get, new TokenVerifier(secrets, clock, 100_000));
         this.routing = new Routing(controlPlane::snapshot, engine::get);
-        this.stores = new StoreRegistry(config.firestoreProject(), config.firestoreEmulatorHost(), secrets);
+        this.stores = new StoreRegistry(config.firestoreProject(), config.firestoreEmulatorHost(), secrets, () -> controlPlane.snapshot()
+                .map(s -> s.platform().storeTimeout()).orElse(dev.plinth.datasync.model.PlatformDefaults.DEFAULT_WRITE_TIMEOUT));
         controlPlane.onSnapshot(stores::retainRouted);
         this.resources = new ResourceService(routing, stores, clock);
         this.realtime = new RealtimeService(resources, engine::get, controlPlane::snapshot);

@@ -77,7 +77,7 @@ public final class AdminStore {
     }
 
     public Resource get(Kind kind, String tenantId, String id) {
-        DocumentSnapshot d = call(() -> db.document(kind.path(tenantId, id)).get().get(10, TimeUnit.SECONDS));
+        DocumentSnapshot d = call(left -> db.document(kind.path(tenantId, id)).get().get(left, TimeUnit.MILLISECONDS));
         if (!d.exists()) {
             throw new AdminException.NotFound(kind.path(tenantId, id));
         }
@@ -96,7 +96,7 @@ public final class AdminStore {
             q = q.startAfter(decodeToken(pageToken));
         }
         Query query = q;
-        QuerySnapshot snap = call(() -> query.get().get(10, TimeUnit.SECONDS));
+        QuerySnapshot snap = call(left -> query.get().get(left, TimeUnit.MILLISECONDS));
         var items = new ArrayList<Resource>();
         for (DocumentSnapshot d : snap.getDocuments()) {
             if (items.size() == pageSize) {
@@ -244,7 +244,7 @@ public final class AdminStore {
                 throw new AdminException.Unavailable("interrupted during " + op + " of " + ref.getPath());
             }
         }
-        Timestamp commit = call(() -> log.get().get(10, TimeUnit.SECONDS)).getUpdateTime();
+        Timestamp commit = call(left -> log.get().get(left, TimeUnit.MILLISECONDS)).getUpdateTime();
         String revision = new RevisionToken(kind, micros(commit)).toString();
         Resource resource = "delete".equals(op) ? null : get(kind, tenantId, id);
         return new WriteResult(resource, revision, cascaded[0]);
@@ -273,8 +273,8 @@ public final class AdminStore {
     public record OwnerFacts(Map<String, Object> membership, int activeOwners) {}
 
     public OwnerFacts ownerFacts(String tenantId, String userId) {
-        DocumentSnapshot d = call(() -> db.document(Kind.MEMBERS.path(tenantId, userId)).get().get(10, TimeUnit.SECONDS));
-        QuerySnapshot owners = call(() -> owners(tenantId).get().get(10, TimeUnit.SECONDS));
+        DocumentSnapshot d = call(left -> db.document(Kind.MEMBERS.path(tenantId, userId)).get().get(left, TimeUnit.MILLISECONDS));
+        QuerySnapshot owners = call(left -> owners(tenantId).get().get(left, TimeUnit.MILLISECONDS));
         return new OwnerFacts(d.exists() ? d.getData() : null, activeOwners(owners));
     }
 
@@ -418,14 +418,19 @@ public final class AdminStore {
         return new AdminException.Unavailable(what + " failed: " + cause.getMessage());
     }
 
-    /** Reads, retried on transient failures; a persistent failure is {@code Unavailable}. */
-    private static <T> T call(FirestoreCalls.Call<T> call) {
+    /**
+     * Reads, retried on transient failures, all attempts within {@code write_timeout_ms} (the
+     * bound of a control-plane operation); a persistent failure is {@code Unavailable}.
+     */
+    private <T> T call(FirestoreCalls.TimedCall<T> call) {
+        Duration budget = writeTimeout.get();
         try {
-            return FirestoreCalls.retrying(call, MAX_ATTEMPTS);
+            return FirestoreCalls.retryingWithin(budget, MAX_ATTEMPTS, call);
         } catch (ExecutionException e) {
             throw unavailableOr(e.getCause(), "control-plane read");
         } catch (TimeoutException e) {
-            throw new AdminException.Unavailable("control-plane read timed out");
+            throw new AdminException.Unavailable("control-plane read: Firestore did not answer within " + budget.toMillis()
+                    + " ms (t_system.defaults.write_timeout_ms)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AdminException.Unavailable("interrupted during a control-plane read");

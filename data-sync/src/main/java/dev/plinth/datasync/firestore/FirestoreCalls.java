@@ -70,6 +70,42 @@ public final class FirestoreCalls {
         }
     }
 
+    /** A Firestore call given how long it may still wait (ms): usually {@code future.get(left, MILLISECONDS)}. */
+    @FunctionalInterface
+    public interface TimedCall<T> {
+        T run(long millisLeft) throws Exception;
+    }
+
+    /**
+     * As {@link #retrying(Call, int)}, but all attempts and pauses together within
+     * {@code budget}: each attempt waits only for what is left of it, and when nothing is
+     * left a {@link java.util.concurrent.TimeoutException} is thrown. One bound per
+     * operation, however many transient failures it meets (a read retried three times at
+     * 10 s each used to hold a request 30 s and more).
+     */
+    public static <T> T retryingWithin(java.time.Duration budget, int attempts, TimedCall<T> call) throws Exception {
+        long deadline = System.nanoTime() + budget.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                throw new java.util.concurrent.TimeoutException("no answer within " + budget.toMillis() + " ms");
+            }
+            try {
+                return call.run(left);
+            } catch (ExecutionException e) {
+                if (!isTransient(e.getCause()) || attempt >= attempts) {
+                    throw e;
+                }
+                long pause = Math.min(Math.min(2_000, 100L << Math.min(attempt, 5)), (deadline - System.nanoTime()) / 1_000_000);
+                if (pause <= 0) {
+                    throw new java.util.concurrent.TimeoutException("no answer within " + budget.toMillis() + " ms (" + attempt
+                            + " attempts: " + e.getCause().getMessage() + ")");
+                }
+                Thread.sleep(pause);
+            }
+        }
+    }
+
     /** The pause before attempt {@code attempt + 1}. */
     public static void backoff(int attempt) {
         try {

@@ -26,11 +26,14 @@ import java.util.Optional;
  *                               ({@code liveness_period_ms}, 5 s; at least 100 ms)
  * @param livenessTimeout        how long an acknowledged heartbeat may take to come back through the listen streams before
  *                               the replica is DEGRADED and re-opens them ({@code liveness_timeout_ms}, 20 s; at least twice the period)
+ * @param storeTimeout           how long one operation on a Firestore-routed resource store waits, its retries of transient
+ *                               failures included, before it answers 503 ({@code store_timeout_ms}, 10 s; at least 100 ms)
  */
 public record PlatformDefaults(Duration minRevisionWait, Optional<Duration> maxTokenLifetime, Duration secretTtl,
                                Duration secretMaxStale, boolean requireSignedBundles, Optional<String> bundleSigningKeySecret,
                                String bundleSigningAlgorithm, Duration writeTimeout,
-                               Optional<Duration> maxBootStaleness, Duration livenessPeriod, Duration livenessTimeout) {
+                               Optional<Duration> maxBootStaleness, Duration livenessPeriod, Duration livenessTimeout,
+                               Duration storeTimeout) {
 
     public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -50,7 +53,9 @@ public record PlatformDefaults(Duration minRevisionWait, Optional<Duration> maxT
                         ? Duration.ofMillis(w.longValue()) : DEFAULT_WRITE_TIMEOUT,
                 defaults.get("max_boot_staleness_seconds") instanceof Number b && b.longValue() > 0
                         ? Optional.of(Duration.ofSeconds(b.longValue())) : Optional.empty(),
-                livenessPeriod(defaults), livenessTimeout(defaults));
+                livenessPeriod(defaults), livenessTimeout(defaults),
+                defaults.get("store_timeout_ms") instanceof Number st && st.longValue() >= 100
+                        ? Duration.ofMillis(st.longValue()) : DEFAULT_WRITE_TIMEOUT);
     }
 
     private static Duration livenessPeriod(Map<String, Object> defaults) {

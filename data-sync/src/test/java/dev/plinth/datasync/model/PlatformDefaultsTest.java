@@ -17,7 +17,8 @@ class PlatformDefaultsTest {
                 "max_boot_staleness_seconds", 600));
         assertThat(p).isEqualTo(new PlatformDefaults(Duration.ofMillis(2000), Optional.of(Duration.ofDays(1)), Duration.ofSeconds(300),
                 Duration.ofHours(1), true, Optional.of("bundle_key"), "ES256", Duration.ofMillis(1500),
-                Optional.of(Duration.ofMinutes(10)), Duration.ofSeconds(5), Duration.ofSeconds(20)));
+                Optional.of(Duration.ofMinutes(10)), Duration.ofSeconds(5), Duration.ofSeconds(20),
+                Duration.ofSeconds(10)));
         assertThat(PlatformDefaults.of(Map.of("liveness_period_ms", 300, "liveness_timeout_ms", 100)).livenessTimeout())
                 .as("never shorter than two periods").isEqualTo(Duration.ofMillis(600));
     }
