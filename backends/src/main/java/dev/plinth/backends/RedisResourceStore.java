@@ -46,13 +46,30 @@ final class RedisResourceStore implements ResourceStore {
     private volatile boolean suspect;
 
     RedisResourceStore(String backendId, String host, int port, int database, char[] password) {
+        this(backendId, host, port, database, password, false, null);
+    }
+
+    /**
+     * @param tls           connect over TLS, verifying the server's certificate and host name
+     * @param caCertificate PEM of the CA to check the server's certificate against, or null for the JVM's trusted CAs
+     */
+    RedisResourceStore(String backendId, String host, int port, int database, char[] password, boolean tls, String caCertificate) {
         RedisURI.Builder uri = RedisURI.builder().withHost(host).withPort(port).withDatabase(database).withTimeout(TIMEOUT);
         if (password != null) {
             uri.withPassword(password);
         }
+        if (tls) {
+            uri.withSsl(true).withVerifyPeer(io.lettuce.core.SslVerifyMode.FULL);
+        }
         this.name = "backend " + backendId;
         this.client = RedisClient.create(uri.build());
-        client.setOptions(ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        var options = ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+        if (tls && caCertificate != null) {
+            byte[] pem = caCertificate.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            options.sslOptions(io.lettuce.core.SslOptions.builder().jdkSslProvider()
+                    .trustManager(() -> new java.io.ByteArrayInputStream(pem)).build());
+        }
+        client.setOptions(options.build());
         try {
             this.connection = client.connect();
         } catch (RedisException e) {

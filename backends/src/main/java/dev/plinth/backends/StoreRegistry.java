@@ -89,19 +89,26 @@ public final class StoreRegistry implements AutoCloseable {
                 if (host == null || !(s.get("port") instanceof Number port)) {
                     throw new StoreException.Misconfigured("backends/" + b.id() + " (redis) needs settings.host and settings.port", null);
                 }
-                char[] password = null;
-                String passwordSecret = b.secrets().get("password");
-                if (passwordSecret != null) {
-                    try {
-                        password = secrets.resolve(passwordSecret).utf8().toCharArray();
-                    } catch (SecretException e) {
-                        throw new StoreException.Misconfigured("backends/" + b.id() + ": " + e.getMessage(), e);
-                    }
-                }
+                String password = secret(b, "password");
+                String ca = secret(b, "ca_certificate");
                 int database = s.get("database") instanceof Number n ? n.intValue() : 0;
-                return new RedisResourceStore(b.id(), host, port.intValue(), database, password);
+                return new RedisResourceStore(b.id(), host, port.intValue(), database, password == null ? null : password.toCharArray(),
+                        Boolean.TRUE.equals(s.get("tls")), ca);
             }
             default -> throw new StoreException.Misconfigured("backends/" + b.id() + " has unknown type " + b.type(), null);
+        }
+    }
+
+    /** The value of the backend's secret in {@code slot}, or null when it names none; unresolvable is a misconfiguration. */
+    private String secret(Backend b, String slot) {
+        String name = b.secrets().get(slot);
+        if (name == null) {
+            return null;
+        }
+        try {
+            return secrets.resolve(name).utf8();
+        } catch (SecretException e) {
+            throw new StoreException.Misconfigured("backends/" + b.id() + ": " + e.getMessage(), e);
         }
     }
 

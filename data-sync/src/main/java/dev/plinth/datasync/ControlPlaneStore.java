@@ -12,6 +12,11 @@ public final class ControlPlaneStore {
      *                     (application default credentials)
      */
     public static Firestore connect(String projectId, String emulatorHost) {
-        return dev.plinth.datasync.firestore.FirestoreClients.open(projectId, null, emulatorHost);
+        return connect(projectId, null, emulatorHost);
+    }
+
+    /** @param databaseId a named database of the project, or null for {@code (default)} */
+    public static Firestore connect(String projectId, String databaseId, String emulatorHost) {
+        return dev.plinth.datasync.firestore.FirestoreClients.open(projectId, databaseId, emulatorHost);
     }
 }

@@ -12,6 +12,8 @@ import java.util.Objects;
  * both; missing or invalid values fail naming the variable.
  *
  * @param firestoreProject      the control-plane Firestore project id ({@code PLINTH_FIRESTORE_PROJECT})
+ * @param firestoreDatabase     the control plane's database in that project ({@code PLINTH_FIRESTORE_DATABASE}, default
+ *                              {@code (default)})
  * @param firestoreEmulatorHost {@code host:port} of a Firestore emulator, or null for real Firestore
  *                              ({@code PLINTH_FIRESTORE_EMULATOR_HOST})
  * @param secretsFile           the {@code file} secret provider's JSON file ({@code PLINTH_SECRETS_FILE})
@@ -24,11 +26,12 @@ import java.util.Objects;
  *                              (the server's default is {@code $PLINTH_HOME/snapshot})
  * @param snapshotInterval      how often that file is brought up to date ({@code PLINTH_SNAPSHOT_INTERVAL_SECONDS}, default 30)
  */
-public record PlinthConfig(String firestoreProject, String firestoreEmulatorHost, Path secretsFile, String gsmEndpoint,
-                           Duration readyTimeout, Path snapshotDir, Duration snapshotInterval) {
+public record PlinthConfig(String firestoreProject, String firestoreDatabase, String firestoreEmulatorHost, Path secretsFile,
+                           String gsmEndpoint, Duration readyTimeout, Path snapshotDir, Duration snapshotInterval) {
 
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofSeconds(120);
     public static final Duration DEFAULT_SNAPSHOT_INTERVAL = Duration.ofSeconds(30);
+    public static final String DEFAULT_DATABASE = "(default)";
 
     public PlinthConfig {
         if (firestoreProject == null || firestoreProject.isBlank()) {
@@ -41,6 +44,7 @@ public record PlinthConfig(String firestoreProject, String firestoreEmulatorHost
             throw new IllegalArgumentException("PLINTH_READY_TIMEOUT_SECONDS must be positive, was " + readyTimeout.toSeconds());
         }
         snapshotDir = snapshotDir == null ? null : snapshotDir.toAbsolutePath();
+        firestoreDatabase = firestoreDatabase == null || firestoreDatabase.isBlank() ? DEFAULT_DATABASE : firestoreDatabase;
         Objects.requireNonNull(snapshotInterval, "snapshotInterval");
         if (snapshotInterval.isNegative() || snapshotInterval.isZero()) {
             throw new IllegalArgumentException("PLINTH_SNAPSHOT_INTERVAL_SECONDS must be positive, was " + snapshotInterval.toSeconds());
@@ -49,26 +53,32 @@ public record PlinthConfig(String firestoreProject, String firestoreEmulatorHost
 
     /** Real Firestore, Google's Secret Manager, the default ready timeout. */
     public static PlinthConfig of(String firestoreProject, Path secretsFile) {
-        return new PlinthConfig(firestoreProject, null, secretsFile, null, DEFAULT_READY_TIMEOUT, null, DEFAULT_SNAPSHOT_INTERVAL);
+        return new PlinthConfig(firestoreProject, null, null, secretsFile, null, DEFAULT_READY_TIMEOUT, null, DEFAULT_SNAPSHOT_INTERVAL);
     }
 
     /** The control plane on a Firestore emulator instead (not for production: Plinth logs a warning). */
     public PlinthConfig withEmulator(String hostAndPort) {
-        return new PlinthConfig(firestoreProject, hostAndPort, secretsFile, gsmEndpoint, readyTimeout, snapshotDir, snapshotInterval);
+        return new PlinthConfig(firestoreProject, firestoreDatabase, hostAndPort, secretsFile, gsmEndpoint, readyTimeout, snapshotDir, snapshotInterval);
     }
 
     public PlinthConfig withGsmEndpoint(String hostAndPort) {
-        return new PlinthConfig(firestoreProject, firestoreEmulatorHost, secretsFile, hostAndPort, readyTimeout, snapshotDir,
+        return new PlinthConfig(firestoreProject, firestoreDatabase, firestoreEmulatorHost, secretsFile, hostAndPort, readyTimeout, snapshotDir,
                 snapshotInterval);
     }
 
     public PlinthConfig withReadyTimeout(Duration timeout) {
-        return new PlinthConfig(firestoreProject, firestoreEmulatorHost, secretsFile, gsmEndpoint, timeout, snapshotDir, snapshotInterval);
+        return new PlinthConfig(firestoreProject, firestoreDatabase, firestoreEmulatorHost, secretsFile, gsmEndpoint, timeout, snapshotDir, snapshotInterval);
+    }
+
+    /** The control plane in a named database of the project. */
+    public PlinthConfig withDatabase(String database) {
+        return new PlinthConfig(firestoreProject, database, firestoreEmulatorHost, secretsFile, gsmEndpoint, readyTimeout, snapshotDir,
+                snapshotInterval);
     }
 
     /** Keeps the last complete snapshot in {@code directory} (null: not kept). */
     public PlinthConfig withSnapshotDir(Path directory) {
-        return new PlinthConfig(firestoreProject, firestoreEmulatorHost, secretsFile, gsmEndpoint, readyTimeout, directory, snapshotInterval);
+        return new PlinthConfig(firestoreProject, firestoreDatabase, firestoreEmulatorHost, secretsFile, gsmEndpoint, readyTimeout, directory, snapshotInterval);
     }
 
     /** Reads the process environment. */
@@ -86,7 +96,8 @@ public record PlinthConfig(String firestoreProject, String firestoreEmulatorHost
         if (secrets == null) {
             throw new IllegalArgumentException("PLINTH_SECRETS_FILE is not set: name the secrets file (JSON, logical name -> value)");
         }
-        return new PlinthConfig(project, blankToNull(env.get("PLINTH_FIRESTORE_EMULATOR_HOST")), Path.of(secrets),
+        return new PlinthConfig(project, blankToNull(env.get("PLINTH_FIRESTORE_DATABASE")),
+                blankToNull(env.get("PLINTH_FIRESTORE_EMULATOR_HOST")), Path.of(secrets),
                 blankToNull(env.get("PLINTH_GSM_ENDPOINT")),
                 Duration.ofSeconds(integer(env, "PLINTH_READY_TIMEOUT_SECONDS", (int) DEFAULT_READY_TIMEOUT.toSeconds())),
                 blankToNull(env.get("PLINTH_SNAPSHOT_DIR")) == null ? null : Path.of(env.get("PLINTH_SNAPSHOT_DIR").trim()),

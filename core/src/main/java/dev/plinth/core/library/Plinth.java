@@ -26,6 +26,7 @@ import dev.plinth.engine.api.PolicyEngine;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -76,7 +77,10 @@ public final class Plinth implements AutoCloseable {
 
     private Plinth(PlinthConfig config, Clock clock) throws Exception {
         this.clock = clock;
-        this.db = ControlPlaneStore.connect(config.firestoreProject(), config.firestoreEmulatorHost());
+        if (config.firestoreEmulatorHost() == null) {
+            requireProductionFirestore(System.getenv(), com.google.auth.oauth2.GoogleCredentials::getApplicationDefault);
+        }
+        this.db = ControlPlaneStore.connect(config.firestoreProject(), config.firestoreDatabase(), config.firestoreEmulatorHost());
         var persistence = config.snapshotDir() == null ? ControlPlane.Persistence.OFF
                 : ControlPlane.Persistence.in(config.snapshotDir(), config.firestoreProject(), db.getOptions().getDatabaseId(),
                         config.snapshotInterval());
@@ -152,6 +156,32 @@ public final class Plinth implements AutoCloseable {
     }
 
     private static final Duration SEED_WAIT_WITH_FILE = Duration.ofSeconds(60);
+
+    /**
+     * Without an emulator host Plinth talks to production Firestore, and fails its start,
+     * naming what is missing, rather than reach anything else: the Firestore client would
+     * silently follow a {@code FIRESTORE_EMULATOR_HOST} left in the environment, and without
+     * Application Default Credentials every call would fail later, one by one.
+     *
+     * @param adc the Application Default Credentials lookup (Google's, in production)
+     */
+    public static void requireProductionFirestore(Map<String, String> env,
+                                                  java.util.concurrent.Callable<com.google.auth.oauth2.GoogleCredentials> adc) {
+        String stray = env.get("FIRESTORE_EMULATOR_HOST");
+        if (stray != null && !stray.isBlank()) {
+            throw new IllegalStateException("FIRESTORE_EMULATOR_HOST is set (" + stray + ") but PLINTH_FIRESTORE_EMULATOR_HOST is not: the"
+                    + " Firestore client would silently use that emulator, and Plinth never falls back to one. Unset"
+                    + " FIRESTORE_EMULATOR_HOST for production Firestore, or set PLINTH_FIRESTORE_EMULATOR_HOST to use the emulator");
+        }
+        try {
+            adc.call();
+        } catch (Exception e) {
+            throw new IllegalStateException("no Google credentials for production Firestore (" + e.getMessage() + "): set"
+                    + " GOOGLE_APPLICATION_CREDENTIALS to a service-account key file, or run where Application Default Credentials"
+                    + " resolve (a GCP workload identity, gcloud auth application-default login); for an emulator set"
+                    + " PLINTH_FIRESTORE_EMULATOR_HOST", e);
+        }
+    }
 
     /** Connects, seeds {@code t_system} when new, and waits for the first complete snapshot. */
     public static Plinth connect(PlinthConfig config) throws Exception {

@@ -83,18 +83,32 @@ public enum Kind {
     public static final Set<String> STATUSES = Set.of("active", "suspended");
     public static final Set<String> ROLES = Set.of("owner", "admin", "member", "viewer");
     static final Set<String> BACKEND_TYPES = Set.of("firestore", "redis");
-    /** The settings each backend type takes (name → "string" or "integer"): the one schema the admin API checks. */
+    /** The settings each backend type takes (name → "string", "integer" or "boolean"): the one schema the admin API checks. */
     public static final Map<String, Map<String, String>> BACKEND_SETTINGS = Map.of(
             "firestore", Map.of("project", "string", "database", "string", "collection", "string"),
-            "redis", Map.of("host", "string", "port", "integer", "database", "integer"));
-    /** The secrets each backend type takes, by slot; their values are logical secret names, never secrets. */
-    public static final Map<String, Set<String>> BACKEND_SECRETS = Map.of("firestore", Set.of(), "redis", Set.of("password"));
+            // tls: connect over TLS, verifying the server's certificate (against ca_certificate when given).
+            "redis", Map.of("host", "string", "port", "integer", "database", "integer", "tls", "boolean"));
+    /**
+     * The secrets each backend type takes, by slot; their values are logical secret names, never
+     * secrets. A redis {@code ca_certificate} is the PEM of the CA a TLS server's certificate is
+     * checked against (without it, the JVM's trusted CAs).
+     */
+    public static final Map<String, Set<String>> BACKEND_SECRETS = Map.of("firestore", Set.of(), "redis",
+            Set.of("password", "ca_certificate"));
     /** Resource models; {@code external} kinds are answered by the spine but stored outside Plinth. */
     static final Set<String> MODELS = Set.of("document", "counter", "lock", "budget", "event_log", "rate_limit", "external");
     /** Plinth services that own a kind's data; their kinds are not served by the generic resource API. */
     public static final Set<String> SERVICES = Set.of("realtime");
     static final Set<String> ALGORITHMS = Set.of("HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
             "ES256", "ES384", "ES512", "PS256", "PS384", "PS512");
+
+    private static boolean settingHasType(Object value, String expected) {
+        return switch (expected) {
+            case "string" -> value instanceof String;
+            case "boolean" -> value instanceof Boolean;
+            default -> value instanceof Number n && n.doubleValue() == n.longValue() && n.longValue() >= 0 && n.longValue() <= 65_535;
+        };
+    }
 
     /** A document that must exist (and be usable) for a write to be valid. */
     public record Ref(String path, String what, Predicate<Map<String, Object>> usable, String unusable) {
@@ -331,9 +345,12 @@ public enum Kind {
                         if (expected == null) {
                             b.error("setting '" + e.getKey() + "' is not one a " + type + " backend takes (" + new java.util.TreeSet<>(allowed.keySet())
                                     + "); secrets go under 'secrets' as logical secret names");
-                        } else if (expected.equals("string") ? !(e.getValue() instanceof String) : !(e.getValue() instanceof Number n)
-                                || n.doubleValue() != n.longValue() || n.longValue() < 0 || n.longValue() > 65_535) {
-                            b.error("setting '" + e.getKey() + "' must be " + (expected.equals("string") ? "a string" : "an integer from 0 to 65535"));
+                        } else if (!settingHasType(e.getValue(), expected)) {
+                            b.error("setting '" + e.getKey() + "' must be " + switch (expected) {
+                                case "string" -> "a string";
+                                case "boolean" -> "true or false";
+                                default -> "an integer from 0 to 65535";
+                            });
                         }
                     }
                 }

@@ -99,6 +99,8 @@ class KindValidationTest {
         {"type": "redis", "settings": {"host": "h", "port": 6379, "dsn": "redis://:pw@h"}}         | false | 'dsn' is not one
         {"type": "redis", "settings": {"host": "h", "port": "6379"}}                               | false | 'port' must be an integer
         {"type": "redis", "settings": {"host": "h", "port": 6379}, "secrets": {"pwd": "pw"}}       | false | 'pwd' is not one
+        {"type": "redis", "settings": {"host": "h", "port": 6380, "tls": true}, "secrets": {"password": "pw", "ca_certificate": "ca"}} | true |
+        {"type": "redis", "settings": {"host": "h", "port": 6380, "tls": "yes"}}                   | false | 'tls' must be true or false
         {"type": "redis", "settings": {"host": "h", "port": 6379}, "secrets": {"password": "hunter2 x"}} | false | must name a logical secret
         {"type": "firestore", "settings": {"database": "(default)", "collection": "resources"}}   | true  |
         {"type": "firestore", "settings": {"host": "h"}}                                          | false | 'host' is not one
