@@ -35,7 +35,7 @@ final class Bench {
                 "PLINTH_PORT", "0", "PLINTH_HOME", dir.toString(), "PLINTH_FIRESTORE_PROJECT", project,
                 "PLINTH_FIRESTORE_EMULATOR_HOST", firestoreHost,
                 "PLINTH_SECRETS_FILE", secrets.toString(), "PLINTH_READY_TIMEOUT_SECONDS", "900",
-                "PLINTH_SNAPSHOT_DIR", snapshotDir == null ? "" : snapshotDir.toString())));
+                "PLINTH_SNAPSHOT_DIR", snapshotDir == null ? "" : snapshotDir.toString(), "PLINTH_SHUTDOWN_DRAIN_SECONDS", "0")));
     }
 
     static HttpResponse<String> send(PlinthServer server, String method, String path, Map<String, String> headers, String body)

@@ -18,7 +18,8 @@ import java.util.function.Consumer;
 final class ServerPid {
 
     /** Its shutdown hook exports Firestore and closes the server; that takes seconds, not minutes. */
-    private static final long STOP_TIMEOUT_SECONDS = 30;
+    /** Beyond the server's drain and grace periods: closing the control plane and exporting the local data. */
+    static final long STOP_MARGIN_SECONDS = 30;
 
     private ServerPid() {}
 
@@ -43,7 +44,7 @@ final class ServerPid {
     }
 
     /** Stops the recorded server if it is still a running {@code plinth run}; waits for its shutdown hook. */
-    static void stop(Path file, Consumer<String> log) throws IOException, InterruptedException {
+    static void stop(Path file, long timeoutSeconds, Consumer<String> log) throws IOException, InterruptedException {
         Optional<Long> pid = read(file);
         Optional<ProcessHandle> server = pid.flatMap(ProcessHandle::of).filter(ServerPid::isPlinthRun);
         if (server.isEmpty()) {
@@ -56,10 +57,10 @@ final class ServerPid {
         server.get().destroy();
         // Not onExit(): a server whose parent (the shell that ran ./plinth run &) does not reap
         // it stays a zombie, "alive" to ProcessHandle, and onExit would wait out the timeout.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_TIMEOUT_SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (!exited(server.get().pid())) {
             if (System.nanoTime() > deadline) {
-                throw new IOException("Plinth (pid " + server.get().pid() + ") did not stop within " + STOP_TIMEOUT_SECONDS
+                throw new IOException("Plinth (pid " + server.get().pid() + ") did not stop within " + timeoutSeconds
                         + " s; the local infrastructure is left running for it");
             }
             try {

@@ -13,7 +13,9 @@ final class StopCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         BootstrapConfig config = BootstrapConfig.fromEnvironment();
         Consumer<String> log = line -> System.err.println("[plinth] " + line);
-        ServerPid.stop(ServerPid.file(config), log);
+        // The server drains before it stops (its own setting, the same variables): wait for that, and some.
+        long wait = config.shutdown().drain().plus(config.shutdown().grace()).toSeconds() + ServerPid.STOP_MARGIN_SECONDS;
+        ServerPid.stop(ServerPid.file(config), wait, log);
         LocalInfra.stopIfRunning(config.home(), config.firestoreProject(), log);
         return 0;
     }

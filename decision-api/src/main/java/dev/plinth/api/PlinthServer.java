@@ -18,11 +18,15 @@ public final class PlinthServer implements AutoCloseable {
     private final Plinth plinth;
     private final WebServer server;
     private final ConnectionGuard connections;
+    private final java.time.Duration drain;
+    private final java.time.Duration grace;
 
-    private PlinthServer(Plinth plinth, WebServer server, ConnectionGuard connections) {
+    private PlinthServer(Plinth plinth, WebServer server, ConnectionGuard connections, BootstrapConfig.Shutdown shutdown) {
         this.plinth = plinth;
         this.server = server;
         this.connections = connections;
+        this.drain = shutdown.drain();
+        this.grace = shutdown.grace();
     }
 
     /**
@@ -49,7 +53,7 @@ public final class PlinthServer implements AutoCloseable {
             plinth.close();
             throw e;
         }
-        return new PlinthServer(plinth, server, connections);
+        return new PlinthServer(plinth, server, connections, config.shutdown());
     }
 
     private static WebServer serve(Plinth plinth, BootstrapConfig config, ConnectionGuard connections) {
@@ -63,6 +67,8 @@ public final class PlinthServer implements AutoCloseable {
                 .maxPayloadSize(limits.maxBodyBytes())
                 .maxTcpConnections(limits.maxConnections())
                 .idleConnectionTimeout(limits.idleTimeout())
+                // Requests in flight when the listener closes get this long to finish.
+                .shutdownGracePeriod(config.shutdown().grace())
                 .idleConnectionPeriod(limits.idleTimeout().dividedBy(4))
                 // The parser's hard ceiling; the configured limit is answered 431 by the first filter.
                 .addProtocol(Http1Config.builder().maxHeadersSize(limits.maxHeaderBytes() * 4).addReceiveListener(connections).build())
@@ -97,8 +103,19 @@ public final class PlinthServer implements AutoCloseable {
         return plinth.controlPlane();
     }
 
+    /**
+     * Stops gracefully: readiness turns {@code DOWN} at once while the replica keeps serving for
+     * the drain period (a load balancer's health check takes it out of rotation), then the
+     * listener closes and requests in flight get the grace period to finish.
+     */
     @Override
     public void close() throws Exception {
+        plinth.stopping();
+        if (!drain.isZero()) {
+            java.util.logging.Logger.getLogger(PlinthServer.class.getName()).info("stopping: /health/ready answers 503 for "
+                    + drain.toMillis() + " ms, then the listener closes (in-flight requests get " + grace.toMillis() + " ms)");
+            Thread.sleep(drain.toMillis());
+        }
         server.stop();
         connections.close();
         plinth.close();

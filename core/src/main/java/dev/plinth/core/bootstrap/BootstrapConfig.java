@@ -16,10 +16,28 @@ import java.util.Objects;
  * @param localInfra     start (or reuse) the local emulator and redis-server under {@code home}
  * @param exportInterval how often the local emulator's data is exported to disk
  * @param limits         the HTTP listener's bounds on requests and connections
+ * @param shutdown       how the replica drains when it stops
  * @param plinth         what the in-process Plinth needs (project, emulator, secrets, ready timeout)
  */
 public record BootstrapConfig(String host, int port, Path home, boolean localInfra, Duration exportInterval, Limits limits,
-                              PlinthConfig plinth) {
+                              Shutdown shutdown, PlinthConfig plinth) {
+
+    /**
+     * How a replica stops (SIGTERM, or {@code close()}): first it answers {@code /health/ready}
+     * 503 for {@code drain}, still serving, so a load balancer's health check takes it out of
+     * rotation before it stops accepting; then the listener closes and requests in flight get
+     * up to {@code grace} to finish.
+     *
+     * @param drain {@code PLINTH_SHUTDOWN_DRAIN_SECONDS} (default 5)
+     * @param grace {@code PLINTH_SHUTDOWN_GRACE_SECONDS} (default 20)
+     */
+    public record Shutdown(Duration drain, Duration grace) {
+        public Shutdown {
+            if (drain.isNegative() || grace.isNegative()) {
+                throw new IllegalArgumentException("PLINTH_SHUTDOWN_DRAIN_SECONDS and PLINTH_SHUTDOWN_GRACE_SECONDS must not be negative");
+            }
+        }
+    }
 
     /**
      * Bounds on what one client can make the server hold.
@@ -63,6 +81,7 @@ public record BootstrapConfig(String host, int port, Path home, boolean localInf
         Objects.requireNonNull(home, "home");
         Objects.requireNonNull(exportInterval, "exportInterval");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(shutdown, "shutdown");
         Objects.requireNonNull(plinth, "plinth");
     }
 
@@ -119,15 +138,17 @@ public record BootstrapConfig(String host, int port, Path home, boolean localInf
                 new Limits(parseInt(env, "PLINTH_MAX_BODY_BYTES", 16 * 1024 * 1024), parseInt(env, "PLINTH_MAX_JSON_BYTES", 2 * 1024 * 1024),
                         parseInt(env, "PLINTH_MAX_HEADER_BYTES", 16 * 1024), Duration.ofSeconds(parseInt(env, "PLINTH_IDLE_TIMEOUT_SECONDS", 120)),
                         Duration.ofSeconds(parseInt(env, "PLINTH_HEADER_TIMEOUT_SECONDS", 10)), parseInt(env, "PLINTH_MAX_CONNECTIONS", 1024)),
+                new Shutdown(Duration.ofSeconds(parseInt(env, "PLINTH_SHUTDOWN_DRAIN_SECONDS", 5)),
+                        Duration.ofSeconds(parseInt(env, "PLINTH_SHUTDOWN_GRACE_SECONDS", 20))),
                 plinth);
     }
 
     public BootstrapConfig withPort(int newPort) {
-        return new BootstrapConfig(host, newPort, home, localInfra, exportInterval, limits, plinth);
+        return new BootstrapConfig(host, newPort, home, localInfra, exportInterval, limits, shutdown, plinth);
     }
 
     public BootstrapConfig withEmulatorHost(String emulatorHost) {
-        return new BootstrapConfig(host, port, home, localInfra, exportInterval, limits, plinth.withEmulator(emulatorHost));
+        return new BootstrapConfig(host, port, home, localInfra, exportInterval, limits, shutdown, plinth.withEmulator(emulatorHost));
     }
 
     private static int parseInt(Map<String, String> env, String name, int fallback) {

@@ -65,7 +65,7 @@ public final class Readiness {
     private final Clock clock;
     private final Supplier<String> bundleNotReady;
 
-    /** @param bundleNotReady why the active policy bundle is not serving yet, or null once it is */
+    /** @param bundleNotReady why the replica must not take traffic beyond its control plane (the active bundle not serving yet, or stopping), or null */
     public Readiness(ControlPlane controlPlane, Supplier<PolicyEngine> engine, ControlPlaneSecretResolver secrets, Clock clock,
                      Supplier<String> bundleNotReady) {
         this.bundleNotReady = bundleNotReady;
@@ -87,7 +87,8 @@ public final class Readiness {
         Optional<String> silent = controlPlane.livenessProblem();
         String status = !ready ? "DOWN" : controlPlane.isReachable() && !"snapshot_file".equals(start.servedFrom()) && silent.isEmpty()
                 ? "UP" : "DEGRADED";
-        String reason = start.notReadyReason() != null ? start.notReadyReason() : controlPlane.isReady() ? bundleProblem : null;
+        String reason = bundleProblem != null && bundleProblem.startsWith("the replica is stopping") ? bundleProblem
+                : start.notReadyReason() != null ? start.notReadyReason() : controlPlane.isReady() ? bundleProblem : null;
 
         PolicyEngine policy = engine.get();
         var listeners = new LinkedHashMap<String, Listener>();

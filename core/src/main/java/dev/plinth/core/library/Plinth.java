@@ -26,7 +26,6 @@ import dev.plinth.engine.api.PolicyEngine;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.logging.Logger;
@@ -74,11 +73,12 @@ public final class Plinth implements AutoCloseable {
     /** Whether the bundle {@code policy/active} names (or the kept one, during an outage at start) is the one serving. */
     private final java.util.concurrent.CountDownLatch bundleKnown = new java.util.concurrent.CountDownLatch(1);
     private volatile String bundleRefusal;
+    private volatile boolean stopping;
 
     private Plinth(PlinthConfig config, Clock clock) throws Exception {
         this.clock = clock;
         if (config.firestoreEmulatorHost() == null) {
-            requireProductionFirestore(System.getenv(), com.google.auth.oauth2.GoogleCredentials::getApplicationDefault);
+            dev.plinth.core.bootstrap.ProductionFirestore.check();
         }
         this.db = ControlPlaneStore.connect(config.firestoreProject(), config.firestoreDatabase(), config.firestoreEmulatorHost());
         var persistence = config.snapshotDir() == null ? ControlPlane.Persistence.OFF
@@ -109,7 +109,8 @@ public final class Plinth implements AutoCloseable {
                 .map(s -> s.platform().writeTimeout()).orElse(dev.plinth.datasync.model.PlatformDefaults.DEFAULT_WRITE_TIMEOUT));
         this.policies = new PolicyLifecycle(bundles, engine::get, controlPlane::snapshot, secrets);
         this.readiness = new Readiness(controlPlane, engine::get, secrets, clock,
-                () -> bundleKnown.getCount() == 0 ? null : bundleRefusal != null ? bundleRefusal
+                () -> stopping ? "the replica is stopping: it takes no new traffic" : bundleKnown.getCount() == 0 ? null
+                        : bundleRefusal != null ? bundleRefusal
                         : "the active policy bundle is not known yet (policy/active not read"
                         + (keptBundle == null ? ")" : ", and no kept bundle to serve during an outage)"));
         // During an outage at start the snapshot file is served: so is the bundle kept with it.
@@ -156,32 +157,6 @@ public final class Plinth implements AutoCloseable {
     }
 
     private static final Duration SEED_WAIT_WITH_FILE = Duration.ofSeconds(60);
-
-    /**
-     * Without an emulator host Plinth talks to production Firestore, and fails its start,
-     * naming what is missing, rather than reach anything else: the Firestore client would
-     * silently follow a {@code FIRESTORE_EMULATOR_HOST} left in the environment, and without
-     * Application Default Credentials every call would fail later, one by one.
-     *
-     * @param adc the Application Default Credentials lookup (Google's, in production)
-     */
-    public static void requireProductionFirestore(Map<String, String> env,
-                                                  java.util.concurrent.Callable<com.google.auth.oauth2.GoogleCredentials> adc) {
-        String stray = env.get("FIRESTORE_EMULATOR_HOST");
-        if (stray != null && !stray.isBlank()) {
-            throw new IllegalStateException("FIRESTORE_EMULATOR_HOST is set (" + stray + ") but PLINTH_FIRESTORE_EMULATOR_HOST is not: the"
-                    + " Firestore client would silently use that emulator, and Plinth never falls back to one. Unset"
-                    + " FIRESTORE_EMULATOR_HOST for production Firestore, or set PLINTH_FIRESTORE_EMULATOR_HOST to use the emulator");
-        }
-        try {
-            adc.call();
-        } catch (Exception e) {
-            throw new IllegalStateException("no Google credentials for production Firestore (" + e.getMessage() + "): set"
-                    + " GOOGLE_APPLICATION_CREDENTIALS to a service-account key file, or run where Application Default Credentials"
-                    + " resolve (a GCP workload identity, gcloud auth application-default login); for an emulator set"
-                    + " PLINTH_FIRESTORE_EMULATOR_HOST", e);
-        }
-    }
 
     /** Connects, seeds {@code t_system} when new, and waits for the first complete snapshot. */
     public static Plinth connect(PlinthConfig config) throws Exception {
@@ -278,6 +253,15 @@ public final class Plinth implements AutoCloseable {
             }
             LOG.severe("cannot activate bundle " + active.name() + "; keeping " + current.bundleRevision() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The replica is about to stop: from now on readiness is {@code DOWN} ("stopping"), so a
+     * load balancer takes it out of rotation, while everything else keeps serving until
+     * {@link #close}.
+     */
+    public void stopping() {
+        stopping = true;
     }
 
     /** Upload, diff, activate and roll back policy bundles, with the checks every path applies. */

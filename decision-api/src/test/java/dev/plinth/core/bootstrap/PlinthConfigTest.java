@@ -51,14 +51,14 @@ class PlinthConfigTest {
         java.util.concurrent.Callable<com.google.auth.oauth2.GoogleCredentials> none = () -> {
             throw new java.io.IOException("The Application Default Credentials are not available");
         };
-        assertThatThrownBy(() -> dev.plinth.core.library.Plinth.requireProductionFirestore(
+        assertThatThrownBy(() -> ProductionFirestore.check(
                 Map.of("FIRESTORE_EMULATOR_HOST", "127.0.0.1:8086"), none))
                 .hasMessageContaining("FIRESTORE_EMULATOR_HOST is set (127.0.0.1:8086)").hasMessageContaining("never falls back");
-        assertThatThrownBy(() -> dev.plinth.core.library.Plinth.requireProductionFirestore(Map.of(), none))
+        assertThatThrownBy(() -> ProductionFirestore.check(Map.of(), none))
                 .hasMessageContaining("no Google credentials").hasMessageContaining("GOOGLE_APPLICATION_CREDENTIALS")
                 .hasMessageContaining("Application Default Credentials are not available");
         // With credentials and no stray emulator: production Firestore it is.
-        dev.plinth.core.library.Plinth.requireProductionFirestore(Map.of(),
+        ProductionFirestore.check(Map.of(),
                 () -> com.google.auth.oauth2.GoogleCredentials.create(new com.google.auth.oauth2.AccessToken("t", null)));
     }
 }
