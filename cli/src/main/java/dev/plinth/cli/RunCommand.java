@@ -24,6 +24,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         if (port != null) {
             config = config.withPort(port);
         }
+        if (config.logFormat().equals("json")) {
+            for (java.util.logging.Handler h : java.util.logging.Logger.getLogger("").getHandlers()) {
+                h.setFormatter(new dev.plinth.api.logging.JsonLogFormatter());
+            }
+        }
         LocalInfra[] infra = new LocalInfra[1];
         config = LocalStack.prepare(config, infra);
         PlinthServer server = PlinthServer.start(config);

@@ -13,12 +13,8 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,10 +75,10 @@ class SnapshotPersistenceTest {
                 assertThat(first.membership("t_system", "u_new")).isPresent();
                 assertThat(plane.startup().servedFrom()).isEqualTo("firestore");
             } finally {
-                Logger.getLogger("dev.plinth.datasync").removeHandler(logs);
+                logs.close();
             }
-            assertThat(logs.messages).anyMatch(m -> m.startsWith("loaded the snapshot file"));
-            assertThat(logs.messages).as("the emulator resets every resumed target: said, per listener")
+            assertThat(logs.lines()).anyMatch(m -> m.startsWith("loaded the snapshot file"));
+            assertThat(logs.lines()).as("the emulator resets every resumed target: said, per listener")
                     .anyMatch(m -> m.contains("listener members live: it could not resume (the server reset the target)"));
         }
     }
@@ -112,9 +108,9 @@ class SnapshotPersistenceTest {
             try (var plane = new ControlPlane(db, java.time.Clock.systemUTC(), persistence()).start()) {
                 assertThat(plane.awaitReady(Duration.ofSeconds(30)).membership("t_system", "u_admin")).isPresent();
             } finally {
-                Logger.getLogger("dev.plinth.datasync").removeHandler(logs);
+                logs.close();
             }
-            assertThat(logs.messages).anyMatch(m -> m.contains("is corrupt") && m.endsWith("loading the control plane from Firestore instead"));
+            assertThat(logs.lines()).anyMatch(m -> m.contains("is corrupt") && m.endsWith("loading the control plane from Firestore instead"));
             assertThat(new SnapshotFile(file, database).read().targets()).as("rewritten at close").hasSize(Kind.values().length);
 
             Files.write(file, new byte[] {1, 2, 3});
@@ -189,24 +185,7 @@ class SnapshotPersistenceTest {
         };
     }
 
-    private static Captured capture() {
-        var h = new Captured();
-        Logger.getLogger("dev.plinth.datasync").addHandler(h);
-        return h;
-    }
-
-    private static final class Captured extends Handler {
-        final List<String> messages = java.util.Collections.synchronizedList(new ArrayList<>());
-
-        @Override
-        public void publish(LogRecord r) {
-            messages.add(r.getMessage());
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
+    private static dev.plinth.testing.LogCapture capture() {
+        return dev.plinth.testing.LogCapture.on("dev.plinth.datasync", java.util.logging.LogRecord::getMessage);
     }
 }

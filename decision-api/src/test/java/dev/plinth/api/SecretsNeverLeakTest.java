@@ -10,9 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,21 +21,10 @@ class SecretsNeverLeakTest {
 
     @Test
     void theSigningKeyNeverAppearsInLogsOrResponses() throws Exception {
-        var records = new ArrayList<String>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r.getMessage() + " " + (r.getThrown() == null ? "" : r.getThrown()));
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
+        var json = new dev.plinth.api.logging.JsonLogFormatter();
+        // As text and as the JSON lines PLINTH_LOG_FORMAT=json writes (stack traces included).
+        var capture = dev.plinth.testing.LogCapture.on("", r -> r.getMessage() + " " + (r.getThrown() == null ? "" : r.getThrown())
+                + " " + json.format(r));
         PrintStream err = System.err;
         var console = new ByteArrayOutputStream();
         System.setErr(new PrintStream(console, true, StandardCharsets.UTF_8));
@@ -68,8 +54,9 @@ class SecretsNeverLeakTest {
             assertThat(rejected).contains("unavailable").doesNotContain(plinth.home.toString()).doesNotContain("absent");
         } finally {
             System.setErr(err);
-            root.removeHandler(capture);
+            capture.close();
         }
+        var records = capture.lines();
         assertThat(records).isNotEmpty();
         assertThat(records).noneMatch(r -> r.contains(TestPlinth.KEY));
         assertThat(console.toString(StandardCharsets.UTF_8)).doesNotContain(TestPlinth.KEY);

@@ -17,10 +17,14 @@ import java.util.Objects;
  * @param exportInterval how often the local emulator's data is exported to disk
  * @param limits         the HTTP listener's bounds on requests and connections
  * @param shutdown       how the replica drains when it stops
+ * @param logFormat      {@code text} or {@code json} ({@code PLINTH_LOG_FORMAT}, default text)
  * @param plinth         what the in-process Plinth needs (project, emulator, secrets, ready timeout)
  */
 public record BootstrapConfig(String host, int port, Path home, boolean localInfra, Duration exportInterval, Limits limits,
-                              Shutdown shutdown, PlinthConfig plinth) {
+                              Shutdown shutdown, String logFormat, PlinthConfig plinth) {
+
+    /** {@code PLINTH_LOG_FORMAT}: {@code text} (one human-readable record per two lines) or {@code json} (one object per line). */
+    public static final java.util.Set<String> LOG_FORMATS = java.util.Set.of("text", "json");
 
     /**
      * How a replica stops (SIGTERM, or {@code close()}): first it answers {@code /health/ready}
@@ -82,6 +86,9 @@ public record BootstrapConfig(String host, int port, Path home, boolean localInf
         Objects.requireNonNull(exportInterval, "exportInterval");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(shutdown, "shutdown");
+        if (!LOG_FORMATS.contains(logFormat)) {
+            throw new IllegalArgumentException("PLINTH_LOG_FORMAT must be one of " + new java.util.TreeSet<>(LOG_FORMATS) + ", was '" + logFormat + "'");
+        }
         Objects.requireNonNull(plinth, "plinth");
     }
 
@@ -140,15 +147,17 @@ public record BootstrapConfig(String host, int port, Path home, boolean localInf
                         Duration.ofSeconds(parseInt(env, "PLINTH_HEADER_TIMEOUT_SECONDS", 10)), parseInt(env, "PLINTH_MAX_CONNECTIONS", 1024)),
                 new Shutdown(Duration.ofSeconds(parseInt(env, "PLINTH_SHUTDOWN_DRAIN_SECONDS", 5)),
                         Duration.ofSeconds(parseInt(env, "PLINTH_SHUTDOWN_GRACE_SECONDS", 20))),
+                env.getOrDefault("PLINTH_LOG_FORMAT", "text").trim(),
                 plinth);
     }
 
     public BootstrapConfig withPort(int newPort) {
-        return new BootstrapConfig(host, newPort, home, localInfra, exportInterval, limits, shutdown, plinth);
+        return new BootstrapConfig(host, newPort, home, localInfra, exportInterval, limits, shutdown, logFormat, plinth);
     }
 
     public BootstrapConfig withEmulatorHost(String emulatorHost) {
-        return new BootstrapConfig(host, port, home, localInfra, exportInterval, limits, shutdown, plinth.withEmulator(emulatorHost));
+        return new BootstrapConfig(host, port, home, localInfra, exportInterval, limits, shutdown, logFormat,
+                plinth.withEmulator(emulatorHost));
     }
 
     private static int parseInt(Map<String, String> env, String name, int fallback) {

@@ -99,7 +99,7 @@ final class AdminRoutes {
         }
         AdminStore.WriteResult w = store.create(kind, call.param("tenant"), (String) id, body, call.context().userId(), idempotency(call));
         res.header(HeaderNames.LOCATION, call.request().path().path() + "/" + id);
-        written(res, 201, w);
+        written(call, res, 201, w);
     }
 
     private void replace(Kind kind, RouteSpec.Call call, ServerResponse res) {
@@ -109,14 +109,14 @@ final class AdminRoutes {
             throw new dev.plinth.core.PlinthException.Invalid("VALIDATION_FAILED", "body id '" + id + "' differs from the path's id '" + call.param("id") + "'");
         }
         String ifMatch = call.header("If-Match");
-        written(res, 200, store.replace(kind, call.param("tenant"), call.param("id"), body, ifMatch, call.context().userId(),
+        written(call, res, 200, store.replace(kind, call.param("tenant"), call.param("id"), body, ifMatch, call.context().userId(),
                 idempotency(call)));
     }
 
     private void delete(Kind kind, RouteSpec.Call call, ServerResponse res) {
         String ifMatch = call.header("If-Match");
         boolean cascade = kind == Kind.TENANTS && call.booleanQuery("cascade");
-        written(res, 200, store.delete(kind, call.param("tenant"), call.param("id"), ifMatch, cascade, call.context().userId(),
+        written(call, res, 200, store.delete(kind, call.param("tenant"), call.param("id"), ifMatch, cascade, call.context().userId(),
                 idempotency(call)));
     }
 
@@ -132,7 +132,12 @@ final class AdminRoutes {
                 dev.plinth.core.resources.Idempotency.sha256(request));
     }
 
-    private static void written(ServerResponse res, int status, AdminStore.WriteResult w) {
+    private static final java.util.logging.Logger AUDIT = java.util.logging.Logger.getLogger("dev.plinth.audit");
+
+    private static void written(RouteSpec.Call call, ServerResponse res, int status, AdminStore.WriteResult w) {
+        // One line per acknowledged control-plane write: who, what, and the revision it made.
+        AUDIT.info("control-plane write " + call.request().prologue().method().text() + " " + call.request().path().path()
+                + " by " + call.context().userId() + " acknowledged at revision " + w.revision());
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("revision", w.revision());
         if (w.resource() != null) {

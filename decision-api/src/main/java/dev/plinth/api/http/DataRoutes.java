@@ -68,7 +68,9 @@ final class DataRoutes {
         } catch (EngineException e) {
             throw dev.plinth.core.context.Decisions.failed(path, e);
         }
-        out.put("decision_id", UUID.randomUUID().toString());
+        String decisionId = UUID.randomUUID().toString();
+        dev.plinth.api.logging.RequestIds.decision(decisionId);
+        out.put("decision_id", decisionId);
         out.putObject("provenance").put("bundle_revision", policy.bundleRevision())
                 .put("data_revision", controlPlane.snapshot().map(s -> s.revision()).orElse(0L));
         JsonResponses.send(res, 200, out);

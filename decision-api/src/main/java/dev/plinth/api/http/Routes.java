@@ -54,6 +54,15 @@ public final class Routes {
     public static void routing(HttpRouting.Builder routing, Services s, dev.plinth.core.bootstrap.BootstrapConfig.Limits limits) {
         var guard = new RouteGuard(s.engine(), s.admin(), limits.maxJsonBytes());
         routing.addFilter((chain, req, res) -> {
+            // First: every log record made while serving this request carries its id.
+            res.header(dev.plinth.api.logging.RequestIds.HEADER, dev.plinth.api.logging.RequestIds.begin(
+                    req.headers().first(io.helidon.http.HeaderNames.create(dev.plinth.api.logging.RequestIds.HEADER)).orElse(null)));
+            try {
+                chain.proceed();
+            } finally {
+                dev.plinth.api.logging.RequestIds.end();
+            }
+        }).addFilter((chain, req, res) -> {
             long bytes = 0;
             for (var header : req.headers()) {
                 bytes += header.name().length() + header.values().length() + 4;

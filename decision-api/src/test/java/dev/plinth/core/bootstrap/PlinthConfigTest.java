@@ -40,6 +40,9 @@ class PlinthConfigTest {
         assertThat(server.plinth()).isEqualTo(new PlinthConfig("plinth-local", "(default)", "127.0.0.1:9", Path.of("/var/plinth/secrets.json"),
                 null, Duration.ofSeconds(7), Path.of("/var/plinth/snapshot"), Duration.ofSeconds(30)));
         assertThat(BootstrapConfig.from(Map.of("PLINTH_SNAPSHOT_DIR", "")).plinth().snapshotDir()).as("explicitly off").isNull();
+        assertThat(BootstrapConfig.from(Map.of("PLINTH_LOG_FORMAT", "json")).logFormat()).isEqualTo("json");
+        assertThatThrownBy(() -> BootstrapConfig.from(Map.of("PLINTH_LOG_FORMAT", "xml")))
+                .hasMessageContaining("PLINTH_LOG_FORMAT must be one of [json, text], was 'xml'");
         assertThatThrownBy(() -> BootstrapConfig.from(Map.of("PLINTH_SNAPSHOT_INTERVAL_SECONDS", "0")))
                 .hasMessageContaining("PLINTH_SNAPSHOT_INTERVAL_SECONDS must be positive");
         assertThat(server.localInfra()).as("an emulator host given: no local stack").isFalse();
