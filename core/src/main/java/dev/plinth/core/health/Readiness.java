@@ -64,11 +64,16 @@ public final class Readiness {
     private final ControlPlaneSecretResolver secrets;
     private final Clock clock;
     private final Supplier<String> bundleNotReady;
+    private final java.util.function.BooleanSupplier stopping;
 
-    /** @param bundleNotReady why the replica must not take traffic beyond its control plane (the active bundle not serving yet, or stopping), or null */
+    /**
+     * @param bundleNotReady why the active policy bundle is not serving yet, or null once it is
+     * @param stopping       whether the replica is stopping (it takes no new traffic)
+     */
     public Readiness(ControlPlane controlPlane, Supplier<PolicyEngine> engine, ControlPlaneSecretResolver secrets, Clock clock,
-                     Supplier<String> bundleNotReady) {
+                     Supplier<String> bundleNotReady, java.util.function.BooleanSupplier stopping) {
         this.bundleNotReady = bundleNotReady;
+        this.stopping = stopping;
         this.controlPlane = controlPlane;
         this.engine = engine;
         this.secrets = secrets;
@@ -80,14 +85,15 @@ public final class Readiness {
         List<String> unresolved = snapshot.map(s -> referencedSecrets(s).stream().filter(this::unresolvable).toList())
                 .orElse(List.of());
         String bundleProblem = bundleNotReady.get();
-        boolean ready = controlPlane.isReady() && unresolved.isEmpty() && bundleProblem == null;
+        boolean stops = stopping.getAsBoolean();
+        boolean ready = controlPlane.isReady() && unresolved.isEmpty() && bundleProblem == null && !stops;
         ControlPlane.Startup start = controlPlane.startup();
         // Serving the snapshot file is degraded until every listener has caught up, Firestore reachable or not.
         // So is a mirror whose listen streams are silent (a heartbeat did not come back through them).
         Optional<String> silent = controlPlane.livenessProblem();
         String status = !ready ? "DOWN" : controlPlane.isReachable() && !"snapshot_file".equals(start.servedFrom()) && silent.isEmpty()
                 ? "UP" : "DEGRADED";
-        String reason = bundleProblem != null && bundleProblem.startsWith("the replica is stopping") ? bundleProblem
+        String reason = stops ? "the replica is stopping: it takes no new traffic"
                 : start.notReadyReason() != null ? start.notReadyReason() : controlPlane.isReady() ? bundleProblem : null;
 
         PolicyEngine policy = engine.get();

@@ -109,10 +109,9 @@ public final class Plinth implements AutoCloseable {
                 .map(s -> s.platform().writeTimeout()).orElse(dev.plinth.datasync.model.PlatformDefaults.DEFAULT_WRITE_TIMEOUT));
         this.policies = new PolicyLifecycle(bundles, engine::get, controlPlane::snapshot, secrets);
         this.readiness = new Readiness(controlPlane, engine::get, secrets, clock,
-                () -> stopping ? "the replica is stopping: it takes no new traffic" : bundleKnown.getCount() == 0 ? null
-                        : bundleRefusal != null ? bundleRefusal
+                () -> bundleKnown.getCount() == 0 ? null : bundleRefusal != null ? bundleRefusal
                         : "the active policy bundle is not known yet (policy/active not read"
-                        + (keptBundle == null ? ")" : ", and no kept bundle to serve during an outage)"));
+                        + (keptBundle == null ? ")" : ", and no kept bundle to serve during an outage)"), () -> stopping);
         // During an outage at start the snapshot file is served: so is the bundle kept with it.
         controlPlane.onSnapshot(s -> {
             if (bundleKnown.getCount() > 0 && keptBundle != null && "snapshot_file".equals(controlPlane.startup().servedFrom())) {
