@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * semver, units, uuid, numbers.range_step, object.subset, trace and the impure rand/uuid/time.now_ns.
+ * semver, units, uuid, numbers.range_step, object.subset, trace, opa.runtime and the impure rand/uuid/time.now_ns.
  * Semver follows OPA's own parser (internal/semver: an optional leading "v", SemVer 2.0
  * identifiers, no leading zeros), which no Java semver library reproduces exactly.
  */
@@ -36,6 +36,12 @@ final class ValueBuiltins {
                     Args.string(a, 0);
                     return Args.bool(true);
                 }),
+                // opa.runtime describes the OPA process it runs in (its environment variables, its
+                // configuration). Plinth is not that process, and its environment holds what a
+                // policy must never read (credentials, secret paths), so it answers as OPA's
+                // evaluator embedded without a runtime does: an empty object. A constant, so a
+                // module calling it stays cacheable.
+                Builtin.pure("opa.runtime", 0, a -> Args.F.objectNode()),
                 Builtin.pure("semver.is_valid", 1, a -> Args.bool(a[0].isTextual() && Semver.parse(a[0].textValue()) != null)),
                 Builtin.pure("semver.compare", 2, ValueBuiltins::semverCompare),
                 Builtin.pure("units.parse", 1, a -> Units.parse(string(a, 0))),
