@@ -27,6 +27,7 @@ public final class StoreRegistry implements AutoCloseable {
     private final String emulatorHost;
     private final SecretResolver secrets;
     private final Map<String, Open> open = new HashMap<>();
+    private final java.util.function.BiFunction<String, ResourceStore, ResourceStore> decorate;
 
     /**
      * @param controlPlaneProject the Firestore project a {@code firestore} backend uses when its settings name none
@@ -39,6 +40,14 @@ public final class StoreRegistry implements AutoCloseable {
     /** @param operationTimeout how long one Firestore store operation may wait, retries included (data: {@code store_timeout_ms}) */
     public StoreRegistry(String controlPlaneProject, String emulatorHost, SecretResolver secrets,
                          java.util.function.Supplier<java.time.Duration> operationTimeout) {
+        this(controlPlaneProject, emulatorHost, secrets, operationTimeout, (id, store) -> store);
+    }
+
+    /** @param decorate wraps each store as it is opened, given its backend id (the embedder's metrics) */
+    public StoreRegistry(String controlPlaneProject, String emulatorHost, SecretResolver secrets,
+                         java.util.function.Supplier<java.time.Duration> operationTimeout,
+                         java.util.function.BiFunction<String, ResourceStore, ResourceStore> decorate) {
+        this.decorate = decorate;
         this.operationTimeout = operationTimeout;
         this.controlPlaneProject = controlPlaneProject;
         this.emulatorHost = emulatorHost;
@@ -54,7 +63,7 @@ public final class StoreRegistry implements AutoCloseable {
         if (current != null) {
             current.store().close();
         }
-        ResourceStore store = create(backend);
+        ResourceStore store = decorate.apply(backend.id(), create(backend));
         open.put(backend.id(), new Open(backend, store));
         return store;
     }

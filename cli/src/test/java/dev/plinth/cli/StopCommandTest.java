@@ -51,6 +51,48 @@ class StopCommandTest {
         }
     }
 
+    /**
+     * SIGTERM (what Kubernetes and podman send) drains like {@code close()}: {@code /health/ready}
+     * answers 503 "stopping" while the listener still serves, and only then does it close.
+     * Helidon's own shutdown hook used to close the listener at once.
+     */
+    @Test
+    void sigtermTurnsNotReadyBeforeTheListenerCloses() throws Exception {
+        int port;
+        try (var socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path serverLog = home.resolve("server.log");
+        var pb = cli(List.of("run", "--port", String.valueOf(port))).redirectOutput(serverLog.toFile());
+        pb.environment().put("PLINTH_SHUTDOWN_DRAIN_SECONDS", "2");
+        Process server = pb.start();
+        var http = java.net.http.HttpClient.newHttpClient();
+        var ready = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health/ready"))
+                .timeout(java.time.Duration.ofSeconds(2)).build();
+        try {
+            await("Plinth serves").atMost(java.time.Duration.ofSeconds(120)).pollInterval(java.time.Duration.ofMillis(200))
+                    .failFast("the server exited", () -> !server.isAlive())
+                    .until(() -> Files.exists(serverLog) && Files.readString(serverLog).contains("Plinth serves"));
+            server.destroy(); // SIGTERM
+            var seen = new java.util.ArrayList<String>();
+            await("the listener closes").atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(50))
+                    .until(() -> {
+                        try {
+                            var r = http.send(ready, java.net.http.HttpResponse.BodyHandlers.ofString());
+                            seen.add(r.statusCode() + (r.body().contains("stopping") ? " stopping" : ""));
+                            return false;
+                        } catch (IOException e) {
+                            return true;
+                        }
+                    });
+            assertThat(seen).as("answers between SIGTERM and the close").contains("503 stopping");
+            assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            server.destroyForcibly();
+            cli(List.of("stop")).start().waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
     private ProcessBuilder cli(List<String> args) throws IOException {
         var cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "-cp", System.getProperty("java.class.path"), PlinthCli.class.getName()));

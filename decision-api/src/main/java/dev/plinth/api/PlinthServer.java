@@ -35,11 +35,12 @@ public final class PlinthServer implements AutoCloseable {
      * and returns when the first complete snapshot is in.
      */
     public static PlinthServer start(BootstrapConfig config) throws Exception {
-        Plinth plinth = Plinth.open(config.plinth());
+        var metrics = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        Plinth plinth = Plinth.open(config.plinth(), metrics);
         var connections = new ConnectionGuard(config.limits().headerTimeout());
         WebServer server;
         try {
-            server = serve(plinth, config, connections);
+            server = serve(plinth, config, connections, metrics);
         } catch (RuntimeException e) {
             connections.close();
             plinth.close();
@@ -56,10 +57,11 @@ public final class PlinthServer implements AutoCloseable {
         return new PlinthServer(plinth, server, connections, config.shutdown());
     }
 
-    private static WebServer serve(Plinth plinth, BootstrapConfig config, ConnectionGuard connections) {
+    private static WebServer serve(Plinth plinth, BootstrapConfig config, ConnectionGuard connections,
+                                   io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) {
         var health = new HealthService(plinth::readiness);
         var services = new Routes.Services(plinth.resolver(), plinth.controlPlane(), plinth::engine, plinth.admin(),
-                plinth.routing(), plinth.resources(), plinth.realtime(), plinth.policies(), health, connections);
+                plinth.routing(), plinth.resources(), plinth.realtime(), plinth.policies(), health, connections, metrics);
         var limits = config.limits();
         WebServer server = WebServer.builder()
                 .host(config.host())
@@ -69,6 +71,10 @@ public final class PlinthServer implements AutoCloseable {
                 .idleConnectionTimeout(limits.idleTimeout())
                 // Requests in flight when the listener closes get this long to finish.
                 .shutdownGracePeriod(config.shutdown().grace())
+                // Helidon's own JVM hook would stop the listener at once on SIGTERM, beside the
+                // caller's hook that drains first (close()): found by the replicas test, where a
+                // stopped replica dropped a request HAProxy was still sending it.
+                .shutdownHook(false)
                 .idleConnectionPeriod(limits.idleTimeout().dividedBy(4))
                 // The parser's hard ceiling; the configured limit is answered 431 by the first filter.
                 .addProtocol(Http1Config.builder().maxHeadersSize(limits.maxHeaderBytes() * 4).addReceiveListener(connections).build())
@@ -87,7 +93,7 @@ public final class PlinthServer implements AutoCloseable {
 
     /** The protected routes this server registers (for the route-matrix test and OpenAPI). */
     public static List<RouteSpec> routeTable() {
-        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null, null, null, null));
+        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null, null, null, null, null));
     }
 
     public int port() {

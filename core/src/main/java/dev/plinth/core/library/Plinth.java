@@ -74,9 +74,13 @@ public final class Plinth implements AutoCloseable {
     private final java.util.concurrent.CountDownLatch bundleKnown = new java.util.concurrent.CountDownLatch(1);
     private volatile String bundleRefusal;
     private volatile boolean stopping;
+    private final dev.plinth.core.metrics.PlinthMetrics metrics;
+    private final dev.plinth.engine.api.DecisionObserver decisions;
 
-    private Plinth(PlinthConfig config, Clock clock) throws Exception {
+    private Plinth(PlinthConfig config, Clock clock, io.micrometer.core.instrument.MeterRegistry registry) throws Exception {
         this.clock = clock;
+        this.metrics = new dev.plinth.core.metrics.PlinthMetrics(registry);
+        this.decisions = metrics.decisions();
         if (config.firestoreEmulatorHost() == null) {
             dev.plinth.core.bootstrap.ProductionFirestore.check();
         }
@@ -89,7 +93,8 @@ public final class Plinth implements AutoCloseable {
                 : new dev.plinth.core.policies.PersistedBundle(config.snapshotDir(), config.firestoreProject());
         this.controlPlane = new ControlPlane(db, clock, persistence).start();
         // The policy is compiled while the listeners load the control plane.
-        this.engine.set(PolicyEngine.builtin());
+        this.engine.set(observed(PolicyEngine.builtin()));
+        metrics.activeBundle(engine.get().bundleRevision());
         feed(engine, controlPlane);
         this.bundles = new dev.plinth.datasync.bundles.BundleStore(db);
         if (config.firestoreEmulatorHost() != null) {
@@ -101,7 +106,8 @@ public final class Plinth implements AutoCloseable {
         this.resolver = new ContextResolver(controlPlane::snapshot, engine::get, new TokenVerifier(secrets, clock, 100_000));
         this.routing = new Routing(controlPlane::snapshot, engine::get);
         this.stores = new StoreRegistry(config.firestoreProject(), config.firestoreEmulatorHost(), secrets, () -> controlPlane.snapshot()
-                .map(s -> s.platform().storeTimeout()).orElse(dev.plinth.datasync.model.PlatformDefaults.DEFAULT_WRITE_TIMEOUT));
+                .map(s -> s.platform().storeTimeout()).orElse(dev.plinth.datasync.model.PlatformDefaults.DEFAULT_WRITE_TIMEOUT),
+                metrics::meter);
         controlPlane.onSnapshot(stores::retainRouted);
         this.resources = new ResourceService(routing, stores, clock);
         this.realtime = new RealtimeService(resources, engine::get, controlPlane::snapshot);
@@ -112,6 +118,8 @@ public final class Plinth implements AutoCloseable {
                 () -> bundleKnown.getCount() == 0 ? null : bundleRefusal != null ? bundleRefusal
                         : "the active policy bundle is not known yet (policy/active not read"
                         + (keptBundle == null ? ")" : ", and no kept bundle to serve during an outage)"), () -> stopping);
+        metrics.bindHealth(readiness::report, engine::get, clock, controlPlane.listenerStates().keySet().stream()
+                .map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toList());
         // During an outage at start the snapshot file is served: so is the bundle kept with it.
         controlPlane.onSnapshot(s -> {
             if (bundleKnown.getCount() > 0 && keptBundle != null && "snapshot_file".equals(controlPlane.startup().servedFrom())) {
@@ -159,7 +167,12 @@ public final class Plinth implements AutoCloseable {
 
     /** Connects, seeds {@code t_system} when new, and waits for the first complete snapshot. */
     public static Plinth connect(PlinthConfig config) throws Exception {
-        Plinth plinth = open(config);
+        return connect(config, io.micrometer.core.instrument.Metrics.globalRegistry);
+    }
+
+    /** Like {@link #connect(PlinthConfig)}, with Plinth's meters on {@code registry}. */
+    public static Plinth connect(PlinthConfig config, io.micrometer.core.instrument.MeterRegistry registry) throws Exception {
+        Plinth plinth = open(config, registry);
         try {
             return plinth.awaitReady(config.readyTimeout());
         } catch (Exception e) {
@@ -175,7 +188,16 @@ public final class Plinth implements AutoCloseable {
      * long cold start (see {@link #awaitReady}).
      */
     public static Plinth open(PlinthConfig config) throws Exception {
-        return new Plinth(config, Clock.systemUTC());
+        return open(config, io.micrometer.core.instrument.Metrics.globalRegistry);
+    }
+
+    /**
+     * Like {@link #open(PlinthConfig)}, with Plinth's meters on {@code registry} (decisions,
+     * decision cache, routed stores, health, listeners, pools, the active bundle;
+     * docs/operations.md). Without one they go to Micrometer's global registry.
+     */
+    public static Plinth open(PlinthConfig config, io.micrometer.core.instrument.MeterRegistry registry) throws Exception {
+        return new Plinth(config, Clock.systemUTC(), registry);
     }
 
     /**
@@ -232,13 +254,14 @@ public final class Plinth implements AutoCloseable {
         }
         try {
             byte[] bytes = active.name() == null ? null : kept != null ? kept : policies.bytes(active.name());
-            PolicyEngine next = policies.load(active, bytes, Runtime.getRuntime().availableProcessors(), 100_000);
+            PolicyEngine next = observed(policies.load(active, bytes, Runtime.getRuntime().availableProcessors(), 100_000));
             controlPlane.snapshot().ifPresent(s -> {
                 next.replaceData(s.generation(), s.globalData());
                 applyDeadline(next, s);
             });
             next.sample().addAll(current.sample());
             engine.set(next);
+            metrics.activeBundle(next.bundleRevision());
             bundleKnown.countDown();
             if (fromFirestore && keptBundle != null) {
                 keptBundle.save(active, bytes);
@@ -312,6 +335,12 @@ public final class Plinth implements AutoCloseable {
         return clock;
     }
 
+    /** Every engine this replica serves with reports its decisions to the meters. */
+    private PolicyEngine observed(PolicyEngine engine) {
+        engine.observer(decisions);
+        return engine;
+    }
+
     /** Reloads the active engine's global data only when it changed (instances reload lazily). */
     private static void feed(java.util.concurrent.atomic.AtomicReference<PolicyEngine> engine, ControlPlane controlPlane) {
         var last = new java.util.concurrent.atomic.AtomicReference<JsonNode>();
@@ -350,6 +379,7 @@ public final class Plinth implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        metrics.close();
         activeBundle.remove();
         stores.close();
         gsm.close();

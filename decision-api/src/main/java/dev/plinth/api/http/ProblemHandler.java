@@ -89,6 +89,7 @@ public final class ProblemHandler {
     }
 
     static void send(ServerRequest req, ServerResponse res, int status, String code, String detail) {
+        req.context().register(HttpMetrics.PROBLEM_CODE, code);
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, "application/problem+json");
         res.send(body(status, code, detail, req.path().path()).toString());

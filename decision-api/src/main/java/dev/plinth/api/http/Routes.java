@@ -28,7 +28,7 @@ public final class Routes {
     public record Services(ContextResolver resolver, ControlPlane controlPlane, Supplier<PolicyEngine> engine,
                            AdminStore admin, Routing routing, ResourceService resources, RealtimeService realtime,
                            dev.plinth.core.policies.PolicyLifecycle policies, HealthService health,
-                           ConnectionGuard connections) {}
+                           ConnectionGuard connections, io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) {}
 
     private Routes() {}
 
@@ -53,7 +53,10 @@ public final class Routes {
     /** @param limits the request bounds: JSON bodies over theirs are 413 before parsing, header blocks 431 */
     public static void routing(HttpRouting.Builder routing, Services s, dev.plinth.core.bootstrap.BootstrapConfig.Limits limits) {
         var guard = new RouteGuard(s.engine(), s.admin(), limits.maxJsonBytes());
-        routing.addFilter((chain, req, res) -> {
+        List<RouteSpec> routes = protectedRoutes(s);
+        var patterns = new ArrayList<String>(routes.stream().map(RouteSpec::path).distinct().toList());
+        patterns.addAll(List.of("/health/live", "/health/ready", "/metrics"));
+        routing.addFilter(new HttpMetrics(s.metrics(), patterns)).addFilter((chain, req, res) -> {
             // First: every log record made while serving this request carries its id.
             res.header(dev.plinth.api.logging.RequestIds.HEADER, dev.plinth.api.logging.RequestIds.begin(
                     req.headers().first(io.helidon.http.HeaderNames.create(dev.plinth.api.logging.RequestIds.HEADER)).orElse(null)));
@@ -79,7 +82,6 @@ public final class Routes {
                 .error(StoreException.class, ProblemHandler::store)
                 .error(HttpException.class, ProblemHandler::http)
                 .error(Exception.class, ProblemHandler::unexpected);
-        List<RouteSpec> routes = protectedRoutes(s);
         var methods = new java.util.LinkedHashMap<String, java.util.TreeSet<String>>();
         for (RouteSpec spec : routes) {
             routing.route(spec.method(), spec.path(), guard.guard(spec));
@@ -91,7 +93,8 @@ public final class Routes {
             throw new ProblemException(405, "METHOD_NOT_ALLOWED", req.prologue().method().text() + " is not allowed on "
                     + path + "; it takes " + String.join(", ", allowed));
         }));
-        routing.register("/health", s.health())
+        routing.get("/metrics", HttpMetrics.scrape(s.metrics()))
+                .register("/health", s.health())
                 .register("/contract", new ContractService(routes));
     }
 }

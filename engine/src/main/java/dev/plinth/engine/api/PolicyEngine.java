@@ -76,6 +76,7 @@ public final class PolicyEngine {
     private volatile Duration deadline = Duration.ofSeconds(1);
     private volatile java.time.Clock clock = java.time.Clock.systemUTC();
     private volatile dev.plinth.engine.builtins.NetworkAccess network = dev.plinth.engine.builtins.NetworkAccess.NONE;
+    private volatile DecisionObserver observer = DecisionObserver.NONE;
     private final java.util.Set<String> impureBuiltins;
     private final java.util.Set<String> importedBuiltins;
     private final AtomicReference<DataVersion> data;
@@ -158,6 +159,7 @@ public final class PolicyEngine {
         }
         var cacheKey = new CacheKey(entrypoint, data.get().version(), key);
         Optional<JsonNode> hit = decisions.getIfPresent(cacheKey);
+        observer.cache(entrypoint, hit != null);
         if (hit != null) {
             return hit;
         }
@@ -196,6 +198,11 @@ public final class PolicyEngine {
     }
 
     /** The clock {@code time.now_ns} reads (once per evaluation); the system's UTC clock unless injected. */
+    /** Who is told about each evaluation (metrics); {@link DecisionObserver#NONE} by default. */
+    public void observer(DecisionObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
+    }
+
     public void clock(java.time.Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -312,6 +319,33 @@ public final class PolicyEngine {
     }
 
     private String evaluate(InstancePool from, String entrypoint, ValueEvaluation.Input input) {
+        DecisionObserver o = observer;
+        if (o == DecisionObserver.NONE) {
+            return evaluateOn(from, entrypoint, input);
+        }
+        long start = System.nanoTime();
+        DecisionObserver.Outcome outcome = DecisionObserver.Outcome.ERROR;
+        try {
+            String raw = evaluateOn(from, entrypoint, input);
+            outcome = DecisionObserver.Outcome.OK;
+            return raw;
+        } catch (EngineException.UnknownEntrypoint e) {
+            outcome = null;
+            throw e;
+        } catch (EngineException.DeadlineExceeded e) {
+            outcome = DecisionObserver.Outcome.DEADLINE;
+            throw e;
+        } catch (EngineException.Busy e) {
+            outcome = DecisionObserver.Outcome.BUSY;
+            throw e;
+        } finally {
+            if (outcome != null) {
+                o.evaluated(entrypoint, System.nanoTime() - start, outcome);
+            }
+        }
+    }
+
+    private String evaluateOn(InstancePool from, String entrypoint, ValueEvaluation.Input input) {
         long budget = deadline.toNanos();
         InstancePool.Instance instance;
         try {
