@@ -37,7 +37,11 @@ public final class BalancerThroughput {
             List<Replicas.Replica> all = replicas.start(3);
             int balancer = replicas.balance();
             var rows = new ArrayList<String>();
-            System.err.println("balancer: warming up every replica");
+            // Each JVM compiles its own hot paths: warm every replica directly, then through the balancer.
+            System.err.println("balancer: warming up every replica (" + seconds + " s each, then " + seconds + " s through HAProxy)");
+            for (Replicas.Replica r : all) {
+                OpaSideBySide.wrk(work, target, "plinth", r.port(), admin, connections, seconds, 0);
+            }
             OpaSideBySide.wrk(work, target, "plinth", balancer, admin, connections, seconds, 0);
             var direct = OpaSideBySide.wrk(work, target, "plinth", all.get(0).port(), admin, connections, seconds, 1);
             rows.add(row("one replica, no balancer", direct));
