@@ -61,7 +61,8 @@ public final class PlinthServer implements AutoCloseable {
                                    io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) {
         var health = new HealthService(plinth::readiness);
         var services = new Routes.Services(plinth.resolver(), plinth.controlPlane(), plinth::engine, plinth.admin(),
-                plinth.routing(), plinth.resources(), plinth.realtime(), plinth.policies(), health, connections, metrics);
+                plinth.routing(), plinth.resources(), plinth.realtime(), plinth.policies(), health, connections, metrics,
+                new dev.plinth.api.http.ConsoleService(plinth::devToken, plinth::devSignInEnabled));
         var limits = config.limits();
         WebServer server = WebServer.builder()
                 .host(config.host())
@@ -93,7 +94,7 @@ public final class PlinthServer implements AutoCloseable {
 
     /** The protected routes this server registers (for the route-matrix test and OpenAPI). */
     public static List<RouteSpec> routeTable() {
-        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null, null, null, null, null));
+        return Routes.protectedRoutes(new Routes.Services(null, null, null, null, null, null, null, null, null, null, null, null));
     }
 
     public int port() {

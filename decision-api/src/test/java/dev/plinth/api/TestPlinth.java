@@ -88,6 +88,10 @@ final class TestPlinth implements AutoCloseable {
         return new TestPlinth(project, home, emulator, PlinthServer.start(config(project, home, emulator, 0, more)));
     }
 
+    int port() {
+        return server.port();
+    }
+
     Firestore firestore() {
         return ControlPlaneStore.connect(projectId, emulatorHost);
     }

@@ -230,6 +230,20 @@ public final class Plinth implements AutoCloseable {
         return routing.backendFor(context, kind);
     }
 
+    /**
+     * A token from the dev identity provider for {@code userId}, or empty when data enables none
+     * (a production control plane): the console's dev sign-in.
+     */
+    public boolean devSignInEnabled() {
+        return controlPlane.snapshot().flatMap(dev.plinth.core.auth.DevTokenMinter::devProvider).isPresent();
+    }
+
+    /** A dev token for {@code userId} (see {@link #devSignInEnabled}); empty without a dev identity provider. */
+    public Optional<String> devToken(String userId, Duration ttl) {
+        return controlPlane.snapshot().filter(s -> dev.plinth.core.auth.DevTokenMinter.devProvider(s).isPresent())
+                .map(s -> dev.plinth.core.auth.DevTokenMinter.mint(s, secrets, userId, ttl, clock.instant()));
+    }
+
     /** Any entrypoint of the active bundle, evaluated against the current global data. */
     public Optional<JsonNode> decide(String entrypoint, JsonNode input) {
         return engine.get().evaluate(entrypoint, input);

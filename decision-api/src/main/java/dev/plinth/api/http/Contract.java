@@ -165,7 +165,14 @@ public final class Contract {
                 if (r.path().endsWith("/{op}")) {
                     modelOperations(media, op);
                 } else {
-                    media.putObject("schema").put("type", "object");
+                    // A primitive's body is its schema (the console validates its forms with it).
+                    var primitive = r.path().startsWith("/v1/admin/") ? dev.plinth.datasync.primitive.Kind.ofCollection(r.kind())
+                            : java.util.Optional.<dev.plinth.datasync.primitive.Kind>empty();
+                    if (primitive.isPresent()) {
+                        media.putObject("schema").put("$ref", "#/components/schemas/" + primitive.get().schemaName());
+                    } else {
+                        media.putObject("schema").put("type", "object");
+                    }
                 }
                 try {
                     media.set("example", json.readTree(r.requestBody()));

@@ -28,7 +28,8 @@ public final class Routes {
     public record Services(ContextResolver resolver, ControlPlane controlPlane, Supplier<PolicyEngine> engine,
                            AdminStore admin, Routing routing, ResourceService resources, RealtimeService realtime,
                            dev.plinth.core.policies.PolicyLifecycle policies, HealthService health,
-                           ConnectionGuard connections, io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics) {}
+                           ConnectionGuard connections, io.micrometer.prometheusmetrics.PrometheusMeterRegistry metrics,
+                           ConsoleService console) {}
 
     private Routes() {}
 
@@ -55,7 +56,7 @@ public final class Routes {
         var guard = new RouteGuard(s.engine(), s.admin(), limits.maxJsonBytes());
         List<RouteSpec> routes = protectedRoutes(s);
         var patterns = new ArrayList<String>(routes.stream().map(RouteSpec::path).distinct().toList());
-        patterns.addAll(List.of("/health/live", "/health/ready", "/metrics"));
+        patterns.addAll(List.of("/health/live", "/health/ready", "/metrics", "/console/{file}"));
         routing.addFilter(new HttpMetrics(s.metrics(), patterns)).addFilter((chain, req, res) -> {
             // First: every log record made while serving this request carries its id.
             res.header(dev.plinth.api.logging.RequestIds.HEADER, dev.plinth.api.logging.RequestIds.begin(
@@ -94,6 +95,7 @@ public final class Routes {
                     + path + "; it takes " + String.join(", ", allowed));
         }));
         routing.get("/metrics", HttpMetrics.scrape(s.metrics()))
+                .register("/console", s.console())
                 .register("/health", s.health())
                 .register("/contract", new ContractService(routes));
     }
