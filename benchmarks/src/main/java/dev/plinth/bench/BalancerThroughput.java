@@ -4,11 +4,9 @@ import dev.plinth.testing.Replicas;
 import dev.plinth.testing.TestInfra;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
 
 /**
  * Throughput of {@code GET /v1/context} (the request a platform's caller makes) through HAProxy
@@ -51,8 +49,7 @@ public final class BalancerThroughput {
                 if (n > 1) {
                     Replicas.Replica last = all.get(n - 1);
                     replicas.stop(last);
-                    Awaitility.await(last.name() + " out of rotation").atMost(Duration.ofSeconds(30))
-                            .until(() -> replicas.serverStatus(last).startsWith("DOWN"));
+                    replicas.awaitOutOfRotation(last);
                 }
             }
             System.out.println("| path | conns | throughput | p50 | p99 | p99.9 |\n|---|---:|---:|---:|---:|---:|");

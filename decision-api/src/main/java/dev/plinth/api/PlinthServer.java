@@ -18,15 +18,13 @@ public final class PlinthServer implements AutoCloseable {
     private final Plinth plinth;
     private final WebServer server;
     private final ConnectionGuard connections;
-    private final java.time.Duration drain;
-    private final java.time.Duration grace;
+    private final BootstrapConfig.Shutdown shutdown;
 
     private PlinthServer(Plinth plinth, WebServer server, ConnectionGuard connections, BootstrapConfig.Shutdown shutdown) {
         this.plinth = plinth;
         this.server = server;
         this.connections = connections;
-        this.drain = shutdown.drain();
-        this.grace = shutdown.grace();
+        this.shutdown = shutdown;
     }
 
     /**
@@ -118,10 +116,11 @@ public final class PlinthServer implements AutoCloseable {
     @Override
     public void close() throws Exception {
         plinth.stopping();
-        if (!drain.isZero()) {
+        if (!shutdown.drain().isZero()) {
             java.util.logging.Logger.getLogger(PlinthServer.class.getName()).info("stopping: /health/ready answers 503 for "
-                    + drain.toMillis() + " ms, then the listener closes (in-flight requests get " + grace.toMillis() + " ms)");
-            Thread.sleep(drain.toMillis());
+                    + shutdown.drain().toMillis() + " ms, then the listener closes (in-flight requests get "
+                    + shutdown.grace().toMillis() + " ms)");
+            Thread.sleep(shutdown.drain().toMillis());
         }
         server.stop();
         connections.close();

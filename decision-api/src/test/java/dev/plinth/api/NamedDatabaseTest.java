@@ -20,7 +20,7 @@ class NamedDatabaseTest {
     void theControlPlaneLivesInTheNamedDatabaseOnly() throws Exception {
         String project = TestInfra.newProjectId(NamedDatabaseTest.class);
         Path dir = Files.createTempDirectory("plinth-named-db");
-        Files.writeString(dir.resolve("secrets.json"), "{\"dev_jwt_signing_key\": \"named-db-signing-key-0123456789abcdef0123456789abcdef\"}");
+        TestPlinth.writeSecrets(dir);
         var config = PlinthConfig.of(project, dir.resolve("secrets.json")).withEmulator(TestInfra.shared().firestoreHost())
                 .withDatabase("control");
         try (Plinth plinth = Plinth.connect(config);

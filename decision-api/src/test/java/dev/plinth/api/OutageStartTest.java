@@ -25,7 +25,7 @@ class OutageStartTest {
     void aRestartDuringAnOutageServesTheKeptSnapshotAndTheActiveBundle() throws Exception {
         String project = TestInfra.newProjectId(OutageStartTest.class);
         Path dir = Files.createTempDirectory("plinth-outage-start");
-        Files.writeString(dir.resolve("secrets.json"), "{\"dev_jwt_signing_key\": \"outage-signing-key-0123456789abcdef0123456789abcdef\"}");
+        TestPlinth.writeSecrets(dir);
         byte[] candidate = BundleLifecycleTest.repack(files -> {
             ObjectNode manifest = (ObjectNode) BundleLifecycleTest.read(files.get(".manifest"));
             manifest.put("revision", "kept-1");

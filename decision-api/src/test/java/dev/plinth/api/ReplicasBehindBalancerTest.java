@@ -128,15 +128,10 @@ class ReplicasBehindBalancerTest {
             assertThat(load.failures).as("every request answered during the stop").isEmpty();
             assertThat(load.servedAfterStop("r2")).as("nothing sent to the stopped replica").isZero();
         }
-        // Every acknowledged write reads back, through the balancer (any replica).
-        for (String key : Load.lastAcknowledged) {
-            var read = send("GET", "/v1/resources/feature_flags/" + key, acme, null);
-            assertThat(read.statusCode()).as(key + ": " + read.body()).isEqualTo(200);
-        }
+        assertEveryAcknowledgedWriteReadsBack(acme);
         System.out.println("[replicas] stop under load: " + Load.lastAcknowledged.size() + " writes acknowledged, every one read back");
         replicas.restart(replicas.all().get(1));
-        Awaitility.await("r2 back in rotation").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> "UP".equals(replicas.serverStatus(replicas.all().get(1))));
+        replicas.awaitInRotation(replicas.all().get(1));
     }
 
     @Test
@@ -149,8 +144,7 @@ class ReplicasBehindBalancerTest {
                 replicas.stop(r);
                 replicas.restart(r);
                 // Readiness-gated: the next replica stops only once the balancer sends to this one again.
-                Awaitility.await(r.name() + " back in rotation").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> "UP".equals(replicas.serverStatus(r)));
+                replicas.awaitInRotation(r);
             }
             int before = load.acknowledged.size();
             load.awaitAcknowledged(before + 20);
@@ -158,11 +152,17 @@ class ReplicasBehindBalancerTest {
             assertThat(load.failures).as("every request answered during the rolling restart").isEmpty();
             assertThat(load.acknowledged.size()).isGreaterThan(100);
         }
-        for (String key : Load.lastAcknowledged) {
-            assertThat(send("GET", "/v1/resources/feature_flags/" + key, acme, null).statusCode()).as(key).isEqualTo(200);
-        }
+        assertEveryAcknowledgedWriteReadsBack(acme);
         System.out.println("[replicas] rolling restart: " + Load.lastAcknowledged.size() + " writes acknowledged and read back, "
                 + "every request answered");
+    }
+
+    /** Every write the last load saw acknowledged reads back through the balancer (any replica). */
+    private static void assertEveryAcknowledgedWriteReadsBack(Map<String, String> headers) throws Exception {
+        for (String key : Load.lastAcknowledged) {
+            var read = send("GET", "/v1/resources/feature_flags/" + key, headers, null);
+            assertThat(read.statusCode()).as(key + ": " + read.body()).isEqualTo(200);
+        }
     }
 
     /** A tenant with u_admin as owner; headers carrying the revision of that write. */

@@ -66,8 +66,7 @@ final class TestPlinth implements AutoCloseable {
     /** The same, with more bootstrap variables (e.g. the request limits). */
     static BootstrapConfig config(String projectId, Path secretsDir, String emulatorHost, int port, Map<String, String> more)
             throws Exception {
-        Path secrets = secretsDir.resolve("secrets.json");
-        Files.writeString(secrets, "{\"dev_jwt_signing_key\": \"" + KEY + "\"}");
+        Path secrets = writeSecrets(secretsDir);
         var env = new java.util.HashMap<>(Map.of(
                 "PLINTH_PORT", String.valueOf(port),
                 "PLINTH_HOME", secretsDir.toString(),
@@ -78,6 +77,11 @@ final class TestPlinth implements AutoCloseable {
                 "PLINTH_SHUTDOWN_DRAIN_SECONDS", "0"));
         env.putAll(more);
         return BootstrapConfig.from(env);
+    }
+
+    /** {@code dir/secrets.json} holding the dev signing key {@link #token} signs with. */
+    static Path writeSecrets(Path dir) throws java.io.IOException {
+        return Files.writeString(dir.resolve("secrets.json"), "{\"dev_jwt_signing_key\": \"" + KEY + "\"}");
     }
 
     /** A replica with more bootstrap variables. */

@@ -158,9 +158,22 @@ public final class Replicas implements AutoCloseable {
         haproxyLog = Files.createTempFile("plinth-haproxy", ".log");
         haproxy = new ProcessBuilder("haproxy", "-db", "-f", haproxyConfig.toString()).redirectErrorStream(true)
                 .redirectOutput(haproxyLog.toFile()).start();
-        Awaitility.await("HAProxy sees every replica up").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .ignoreExceptions().until(() -> replicas.values().stream().allMatch(r -> "UP".equals(serverStatus(r))));
+        Awaitility.await("HAProxy answers").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> serverStatus(
+                replicas.values().iterator().next()) != null);
+        replicas.values().forEach(this::awaitInRotation);
         return balancerPort;
+    }
+
+    /** Waits until HAProxy sends to the replica again ({@code UP}). */
+    public void awaitInRotation(Replica r) {
+        Awaitility.await(r.name() + " in rotation").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> "UP".equals(serverStatus(r)));
+    }
+
+    /** Waits until HAProxy has taken the replica out ({@code DOWN}). */
+    public void awaitOutOfRotation(Replica r) {
+        Awaitility.await(r.name() + " out of rotation").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> serverStatus(r).startsWith("DOWN"));
     }
 
     /** HAProxy's status of a replica ({@code UP}, {@code DOWN}, …), from its stats CSV. */

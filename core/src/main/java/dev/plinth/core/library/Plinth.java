@@ -93,8 +93,7 @@ public final class Plinth implements AutoCloseable {
                 : new dev.plinth.core.policies.PersistedBundle(config.snapshotDir(), config.firestoreProject());
         this.controlPlane = new ControlPlane(db, clock, persistence).start();
         // The policy is compiled while the listeners load the control plane.
-        this.engine.set(observed(PolicyEngine.builtin()));
-        metrics.activeBundle(engine.get().bundleRevision());
+        serve(PolicyEngine.builtin());
         feed(engine, controlPlane);
         this.bundles = new dev.plinth.datasync.bundles.BundleStore(db);
         if (config.firestoreEmulatorHost() != null) {
@@ -118,8 +117,7 @@ public final class Plinth implements AutoCloseable {
                 () -> bundleKnown.getCount() == 0 ? null : bundleRefusal != null ? bundleRefusal
                         : "the active policy bundle is not known yet (policy/active not read"
                         + (keptBundle == null ? ")" : ", and no kept bundle to serve during an outage)"), () -> stopping);
-        metrics.bindHealth(readiness::report, engine::get, clock, controlPlane.listenerStates().keySet().stream()
-                .map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).toList());
+        metrics.bindHealth(readiness::report, engine::get, clock);
         // During an outage at start the snapshot file is served: so is the bundle kept with it.
         controlPlane.onSnapshot(s -> {
             if (bundleKnown.getCount() > 0 && keptBundle != null && "snapshot_file".equals(controlPlane.startup().servedFrom())) {
@@ -230,10 +228,7 @@ public final class Plinth implements AutoCloseable {
         return routing.backendFor(context, kind);
     }
 
-    /**
-     * A token from the dev identity provider for {@code userId}, or empty when data enables none
-     * (a production control plane): the console's dev sign-in.
-     */
+    /** Whether data enables a dev identity provider (the console's dev sign-in exists only then). */
     public boolean devSignInEnabled() {
         return controlPlane.snapshot().flatMap(dev.plinth.core.auth.DevTokenMinter::devProvider).isPresent();
     }
@@ -268,14 +263,13 @@ public final class Plinth implements AutoCloseable {
         }
         try {
             byte[] bytes = active.name() == null ? null : kept != null ? kept : policies.bytes(active.name());
-            PolicyEngine next = observed(policies.load(active, bytes, Runtime.getRuntime().availableProcessors(), 100_000));
+            PolicyEngine next = policies.load(active, bytes, Runtime.getRuntime().availableProcessors(), 100_000);
             controlPlane.snapshot().ifPresent(s -> {
                 next.replaceData(s.generation(), s.globalData());
                 applyDeadline(next, s);
             });
             next.sample().addAll(current.sample());
-            engine.set(next);
-            metrics.activeBundle(next.bundleRevision());
+            serve(next);
             bundleKnown.countDown();
             if (fromFirestore && keptBundle != null) {
                 keptBundle.save(active, bytes);
@@ -349,10 +343,11 @@ public final class Plinth implements AutoCloseable {
         return clock;
     }
 
-    /** Every engine this replica serves with reports its decisions to the meters. */
-    private PolicyEngine observed(PolicyEngine engine) {
-        engine.observer(decisions);
-        return engine;
+    /** Serves with {@code next}: it reports its decisions to the meters, and the bundle metric moves to it. */
+    private void serve(PolicyEngine next) {
+        next.observer(decisions);
+        engine.set(next);
+        metrics.activeBundle(next.bundleRevision());
     }
 
     /** Reloads the active engine's global data only when it changed (instances reload lazily). */

@@ -149,12 +149,12 @@ public final class PlinthMetrics implements AutoCloseable {
 
     /**
      * The states read at scrape time: health status, the control plane's staleness and revision,
-     * each listener's read time, age and liveness, both instance pools.
-     *
-     * @param listeners the listeners' names (as the readiness report names them)
+     * each listener's read time, age and liveness (one per listener the report names), both
+     * instance pools.
      */
-    public void bindHealth(Supplier<Readiness.Report> readiness, Supplier<PolicyEngine> engine, Clock clock, List<String> listeners) {
+    public void bindHealth(Supplier<Readiness.Report> readiness, Supplier<PolicyEngine> engine, Clock clock) {
         var report = new OncePerScrape<>(readiness);
+        var listeners = List.copyOf(readiness.get().listeners().keySet());
         for (String status : List.of("UP", "DEGRADED", "DOWN")) {
             gauge("plinth.health.status", "1 for the replica's readiness status (DEGRADED: serving its last snapshot)",
                     Tags.of("status", status), report, r -> status.equals(r.status()) ? 1 : 0);

@@ -3,7 +3,6 @@ package dev.plinth.api.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.plinth.datasync.model.Json;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -80,12 +79,12 @@ public final class ConsoleService implements HttpService {
         }
         JsonNode body = req.content().hasEntity() ? StrictJson.parse(req.content().as(byte[].class)) : null;
         String user = body == null ? null : body.path("user_id").asText(null);
-        if (user == null || !user.matches("[a-z][a-z0-9_-]{0,62}")) {
-            throw new ProblemException(400, "VALIDATION_FAILED", "user_id must be a user id such as u_admin");
+        if (user == null || !dev.plinth.datasync.primitive.Kind.USERS.idPattern().matcher(user).matches()) {
+            throw new ProblemException(400, "VALIDATION_FAILED", "user_id must be a user id matching "
+                    + dev.plinth.datasync.primitive.Kind.USERS.idPattern().pattern() + ", such as u_admin");
         }
         String token = devToken.apply(user, DEV_TOKEN_TTL).orElseThrow(() -> new ProblemException(404, "DEV_SIGN_IN_OFF",
                 "no identity provider with dev: true is enabled: sign in with a token from your identity provider"));
-        res.status(Status.OK_200);
         JsonResponses.send(res, 200, Json.MAPPER.createObjectNode().put("token", token).put("user_id", user)
                 .put("expires_in_seconds", DEV_TOKEN_TTL.toSeconds()));
     }

@@ -40,7 +40,10 @@ public final class HttpMetrics implements Filter {
     private final Map<String, Map<String, Map<Integer, Timer>>> timers = new ConcurrentHashMap<>();
     private final Map<String, Counter> problems = new ConcurrentHashMap<>();
 
-    /** @param paths every route pattern the server registers (a request refused before routing is counted under its pattern) */
+    /**
+     * @param paths the protected routes' patterns: a request the context filter refuses before
+     *              routing (401, 503 NOT_READY) is counted under the pattern it would have matched
+     */
     public HttpMetrics(MeterRegistry registry, List<String> paths) {
         this.registry = registry;
         for (String path : paths) {

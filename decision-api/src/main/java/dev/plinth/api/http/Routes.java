@@ -55,9 +55,7 @@ public final class Routes {
     public static void routing(HttpRouting.Builder routing, Services s, dev.plinth.core.bootstrap.BootstrapConfig.Limits limits) {
         var guard = new RouteGuard(s.engine(), s.admin(), limits.maxJsonBytes());
         List<RouteSpec> routes = protectedRoutes(s);
-        var patterns = new ArrayList<String>(routes.stream().map(RouteSpec::path).distinct().toList());
-        patterns.addAll(List.of("/health/live", "/health/ready", "/metrics", "/console/{file}"));
-        routing.addFilter(new HttpMetrics(s.metrics(), patterns)).addFilter((chain, req, res) -> {
+        routing.addFilter(new HttpMetrics(s.metrics(), routes.stream().map(RouteSpec::path).distinct().toList())).addFilter((chain, req, res) -> {
             // First: every log record made while serving this request carries its id.
             res.header(dev.plinth.api.logging.RequestIds.HEADER, dev.plinth.api.logging.RequestIds.begin(
                     req.headers().first(io.helidon.http.HeaderNames.create(dev.plinth.api.logging.RequestIds.HEADER)).orElse(null)));
