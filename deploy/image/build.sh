@@ -54,6 +54,7 @@ for jar in "$ROOT"/cli/target/libs/*.jar; do
   esac
 done
 cp "$ROOT/cli/target/plinth.jar" "$ctx/app/plinth.jar"
+cp "$ROOT/bootstrap/jvm.options" "$ctx/app/jvm.options"
 cp "$DIR/Containerfile" "$ctx/Containerfile"
 say "step 2/2: layering the service ($(ls "$ctx/deps" | wc -l) third-party jars, $(ls "$ctx/app/libs" | wc -l) Plinth modules) onto the base"
 podman build --quiet --pull=never --build-arg "BASE=$BASE" -t "$TAG" -f "$ctx/Containerfile" "$ctx" >/dev/null
