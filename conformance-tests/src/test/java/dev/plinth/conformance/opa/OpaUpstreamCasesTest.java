@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Every one of OPA's language test cases (v1, v0 and the wasm-specific assets of the
  * pinned OPA module), compiled by OPA's compiler and evaluated by Plinth's engine in its
- * production (compiled) mode. The full set takes ~2 minutes on two cores, so CI runs all
+ * production (compiled) mode. The full set takes ~3 minutes on two cores, so CI runs all
  * of it. Fails on any unexcused failure, any excused case that now passes, and any
  * known exception that excused nothing.
  */
