@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.jwk.AsymmetricJWK;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -184,8 +186,31 @@ final class JwtBuiltins {
     /** A verification key: the JDK key (or a secret's bytes), the JWK's alg and kid when it had them. */
     record Key(Object key, String alg, String kid) {}
 
+    /**
+     * Keys read, by their text: a policy verifies every request's token against the same few
+     * keys, and reading one (Base64, DER, the JDK's key factory) costs as much as an RS256
+     * verification. Only public keys are kept (immutable, and no secret outlives the evaluation
+     * that passed it: a JWK with an HMAC secret is read each time); a text that fails to read
+     * is not kept (it fails again, with the same error). Bounded by total text size.
+     */
+    private static final Cache<String, List<Key>> KEYS = Caffeine.newBuilder()
+            .maximumWeight(4L << 20)
+            .<String, List<Key>>weigher((k, v) -> k.length())
+            .build();
+
     /** A PEM certificate, a PEM public key, or a JWK (set), as OPA's getKeysFromCertOrJWK reads it. */
     static List<Key> keys(String text) {
+        List<Key> known = KEYS.getIfPresent(text);
+        if (known == null) {
+            known = List.copyOf(read(text));
+            if (known.stream().allMatch(k -> k.key() instanceof PublicKey)) {
+                KEYS.put(text, known);
+            }
+        }
+        return known;
+    }
+
+    private static List<Key> read(String text) {
         int begin = text.indexOf("-----BEGIN ");
         if (begin >= 0) {
             int typeEnd = text.indexOf("-----", begin + 11);
@@ -316,6 +341,10 @@ final class JwtBuiltins {
                     byte[] fixed = new byte[2 * size];
                     copyRight(signature, 0, n, fixed, 0, size);
                     copyRight(signature, n, signature.length - n, fixed, size, size);
+                    Boolean fast = Ecdsa.verify(ec, hash, input, fixed);
+                    if (fast != null) {
+                        return fast;
+                    }
                     Signature s = Signature.getInstance("SHA" + alg.substring(2) + "withECDSAinP1363Format");
                     s.initVerify(pub);
                     s.update(input);
