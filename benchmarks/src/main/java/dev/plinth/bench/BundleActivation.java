@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.plinth.api.PlinthServer;
 import dev.plinth.engine.api.Bundle;
 import dev.plinth.testing.TestInfra;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.URI;
@@ -36,6 +37,8 @@ public final class BundleActivation {
             long[] activeOnBoth = new long[rounds];
             for (int i = 0; i < rounds; i++) {
                 byte[] bundle = withRevision("bench-" + i);
+                // What the replicas report: the manifest's revision and the bundle's digest, computed as the server does.
+                String revision = Bundle.read(new ByteArrayInputStream(bundle)).revision();
                 long t0 = System.nanoTime();
                 var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.port() + "/v1/policies/bundles/bench-" + i))
                         .PUT(HttpRequest.BodyPublishers.ofByteArray(bundle)).header("Content-Type", "application/gzip");
@@ -45,10 +48,18 @@ public final class BundleActivation {
                     throw new IllegalStateException("upload failed: " + up.body());
                 }
                 long t1 = System.nanoTime();
-                Bench.send(a, "POST", "/v1/policies/active", admin, "{\"name\": \"bench-" + i + "\"}");
+                var activated = Bench.send(a, "POST", "/v1/policies/active", admin, "{\"name\": \"bench-" + i + "\"}");
+                if (activated.statusCode() != 200) {
+                    throw new IllegalStateException("activation failed: " + activated.body());
+                }
+                long giveUp = System.nanoTime() + 60_000_000_000L;
                 for (PlinthServer replica : new PlinthServer[] {a, b}) {
-                    while (!json.readTree(Bench.send(replica, "GET", "/health/ready", Map.of(), null).body())
-                            .path("bundle_revision").asText().equals("bench-" + i)) {
+                    String health;
+                    while (!json.readTree(health = Bench.send(replica, "GET", "/health/ready", Map.of(), null).body())
+                            .path("bundle_revision").asText().equals(revision)) {
+                        if (System.nanoTime() > giveUp) {
+                            throw new IllegalStateException("a replica did not serve " + revision + " within 60 s: " + health);
+                        }
                         Thread.sleep(2);
                     }
                 }
