@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECFieldFp;
+import java.security.spec.ECParameterSpec;
 import java.util.Arrays;
 import java.util.List;
 import org.bouncycastle.asn1.x9.X9ECParameters;
@@ -23,10 +24,24 @@ import org.bouncycastle.crypto.signers.ECDSASigner;
  */
 final class Ecdsa {
 
-    private static final List<ECDomainParameters> CURVES = List.of("P-256", "P-384", "P-521").stream()
-            .map(CustomNamedCurves::getByName)
-            .map((X9ECParameters p) -> new ECDomainParameters(p.getCurve(), p.getG(), p.getN(), p.getH()))
-            .toList();
+    /** One of Bouncy Castle's curves, with what identifies it in a JDK key's parameters (read once). */
+    private record Curve(ECDomainParameters domain, BigInteger p, BigInteger order, BigInteger gx, BigInteger gy) {
+        static Curve named(String name) {
+            X9ECParameters x9 = CustomNamedCurves.getByName(name);
+            var g = x9.getG().normalize();
+            return new Curve(new ECDomainParameters(x9.getCurve(), x9.getG(), x9.getN(), x9.getH()),
+                    x9.getCurve().getField().getCharacteristic(), x9.getN(),
+                    g.getAffineXCoord().toBigInteger(), g.getAffineYCoord().toBigInteger());
+        }
+
+        boolean is(ECParameterSpec params) {
+            return params.getCurve().getField() instanceof ECFieldFp field && field.getP().equals(p)
+                    && params.getOrder().equals(order)
+                    && params.getGenerator().getAffineX().equals(gx) && params.getGenerator().getAffineY().equals(gy);
+        }
+    }
+
+    private static final List<Curve> CURVES = List.of(Curve.named("P-256"), Curve.named("P-384"), Curve.named("P-521"));
 
     private Ecdsa() {}
 
@@ -49,15 +64,9 @@ final class Ecdsa {
     }
 
     private static ECDomainParameters curveOf(ECPublicKey key) {
-        var params = key.getParams();
-        for (ECDomainParameters c : CURVES) {
-            var g = c.getG().normalize();
-            if (params.getCurve().getField() instanceof ECFieldFp field
-                    && c.getN().equals(params.getOrder())
-                    && c.getCurve().getField().getCharacteristic().equals(field.getP())
-                    && g.getAffineXCoord().toBigInteger().equals(params.getGenerator().getAffineX())
-                    && g.getAffineYCoord().toBigInteger().equals(params.getGenerator().getAffineY())) {
-                return c;
+        for (Curve c : CURVES) {
+            if (c.is(key.getParams())) {
+                return c.domain();
             }
         }
         return null;
